@@ -1,0 +1,83 @@
+//! What one reference-server instance is: its layout, its faults, its clients and lifetimes.
+
+use std::collections::BTreeSet;
+
+use crate::faults::Fault;
+use crate::fixtures::Fixtures;
+use crate::layouts::Layout;
+
+/// The default PingOne environment id: uuid-shaped, as PingOne's are.
+pub const DEFAULT_ENV_ID: &str = "8f1c2d3e-0000-4000-8000-000000000ef1";
+/// The default AIC realm path.
+pub const DEFAULT_REALM: &str = "root/realms/alpha";
+/// The default access-token lifetime in seconds: short, so that expiry cases finish quickly.
+pub const DEFAULT_ACCESS_TOKEN_TTL: u64 = 300;
+
+/// Configuration of one reference-server instance.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub layout: Layout,
+    /// Deliberate deviations; empty for the strict server.
+    pub faults: BTreeSet<Fault>,
+    pub fixtures: Fixtures,
+    /// PingOne environment id (used by [`Layout::Pingone`]).
+    pub env_id: String,
+    /// AIC realm path such as `root/realms/alpha` (used by [`Layout::Aic`]).
+    pub realm: String,
+    /// Access-token lifetime in seconds for clients without their own `access_token_ttl`.
+    pub access_token_ttl: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            layout: Layout::Generic,
+            faults: BTreeSet::new(),
+            fixtures: Fixtures::builtin(),
+            env_id: DEFAULT_ENV_ID.to_string(),
+            realm: DEFAULT_REALM.to_string(),
+            access_token_ttl: DEFAULT_ACCESS_TOKEN_TTL,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The issuer identifier for a server reachable at `base_url`.
+    ///
+    /// RFC 8414 §2: no query, no fragment; the issuer never ends in `/` so that the
+    /// well-known URLs derived from it are unambiguous (RFC 8414 §3.1).
+    pub fn issuer(&self, base_url: &str) -> String {
+        format!(
+            "{}{}",
+            base_url.trim_end_matches('/'),
+            self.layout.issuer_path(&self.env_id, &self.realm)
+        )
+    }
+
+    /// Whether `fault` is switched on.
+    pub fn has(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuer_per_layout() {
+        let mut config = ServerConfig::default();
+        let base = "http://127.0.0.1:41234";
+        assert_eq!(config.issuer(base), base);
+        config.layout = Layout::Pingone;
+        config.env_id = "env1".into();
+        assert_eq!(config.issuer(base), "http://127.0.0.1:41234/env1/as");
+        config.layout = Layout::Aic;
+        assert_eq!(
+            config.issuer(base),
+            "http://127.0.0.1:41234/am/oauth2/realms/root/realms/alpha"
+        );
+        config.layout = Layout::Pingfederate;
+        assert_eq!(config.issuer("http://h:1/"), "http://h:1");
+    }
+}

@@ -1,0 +1,213 @@
+//! The introspection endpoint (RFC 7662): which callers may ask, and what they are told.
+//!
+//! Callers are confidential clients registered with `may_introspect` (they act as resource
+//! servers). Such a caller sees every token, whoever it was issued to.
+
+use std::time::SystemTime;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::client_auth::{AuthEndpoint, Caller, authenticate};
+use crate::errors::{ErrorCode, ErrorFormat, OAuthError, method_not_allowed};
+use crate::faults::Fault;
+use crate::form::Form;
+use crate::state::{AppState, SharedState};
+use crate::store::{TokenKind, TokenRecord, unix_seconds};
+
+/// `POST` on the introspection endpoint (RFC 7662 §2.1).
+pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
+    let response = match introspect(&state, &headers, &body) {
+        Ok(claims) => {
+            // RFC 7662 §2.2: the response is `application/json`.
+            let content_type = if state.has(Fault::IntrospectWrongContentType) {
+                "text/plain; charset=utf-8"
+            } else {
+                "application/json"
+            };
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, content_type)],
+                Value::Object(claims).to_string(),
+            )
+                .into_response()
+        }
+        Err(error) => error.to_response(ErrorFormat::Json),
+    };
+    with_no_store(&state, response)
+}
+
+/// Any other method: RFC 7662 §2.1 "The protected resource calls the introspection endpoint
+/// using an HTTP POST request".
+pub async fn other_method(State(state): State<SharedState>) -> Response {
+    with_no_store(&state, method_not_allowed("POST", ErrorFormat::Json))
+}
+
+fn introspect(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Map<String, Value>, OAuthError> {
+    let form =
+        Form::parse(headers, body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
+    if form.repeated().is_some() {
+        // RFC 6749 §3.2, whose parameter rules RFC 7662 §2.1 builds on.
+        return Err(OAuthError::invalid_request(
+            "a request parameter is included more than once",
+        ));
+    }
+
+    // RFC 7662 §2.1: "the endpoint MUST also require some form of authorization to access
+    // this endpoint"; §4: to prevent token scanning.
+    let caller = match authenticate(state, AuthEndpoint::Introspection, headers, &form) {
+        Ok(Caller::Client(client)) => {
+            if !client.is_confidential() {
+                // RFC 6749 §2.3: a public client's client_id proves nothing.
+                return Err(OAuthError::invalid_client(
+                    "introspection requires an authenticated confidential client",
+                ));
+            }
+            if !client.may_introspect {
+                // The caller is authenticated, so `invalid_client` (bad credentials) would be
+                // wrong; RFC 7662 §2.3 leaves the code open and §4 says the AS SHOULD limit
+                // introspection to authorised callers. 403 `access_denied` says "you are
+                // known, but not allowed".
+                return Err(OAuthError::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::AccessDenied,
+                    "the client is not allowed to introspect tokens",
+                ));
+            }
+            Some(client)
+        }
+        Ok(Caller::Anonymous) if state.has(Fault::IntrospectNoClientAuth) => None,
+        Ok(Caller::Anonymous) => {
+            return Err(OAuthError::invalid_client(
+                "client authentication is required",
+            ));
+        }
+        // RFC 7662 §2.3: invalid client credentials are answered as in RFC 6749 §5.2 (401).
+        Err(failure) => return Err(failure.to_oauth_error()),
+    };
+
+    // RFC 7662 §2.1: `token` is REQUIRED.
+    let Some(token) = form.get("token") else {
+        if state.has(Fault::IntrospectMissingTokenInactive) {
+            return Ok(inactive(state, None));
+        }
+        return Err(OAuthError::invalid_request("token is missing"));
+    };
+
+    let Some(record) = state.store.get(token) else {
+        if state.has(Fault::IntrospectUnknownToken400) {
+            return Err(OAuthError::invalid_request("unknown token"));
+        }
+        // RFC 7662 §2.2: an unknown token is simply not active.
+        return Ok(inactive(state, None));
+    };
+
+    // RFC 7662 §2.1: the hint may help the lookup, but a token of another type MUST still
+    // be found. This server ignores the hint entirely.
+    let hinted = form.get("token_type_hint").and_then(TokenKind::from_hint);
+    if state.has(Fault::IntrospectHonoursHintStrictly) && hinted.is_some_and(|k| k != record.kind) {
+        return Ok(inactive(state, Some(&record)));
+    }
+
+    if state.has(Fault::IntrospectCrossClient403)
+        && caller.is_some_and(|c| c.client_id != record.client_id)
+    {
+        return Err(OAuthError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::AccessDenied,
+            "the token was issued to another client",
+        ));
+    }
+
+    let now = SystemTime::now();
+    // RFC 7662 §4: expiry and revocation are checked at every introspection.
+    let expired = record.is_expired(now) && !state.has(Fault::IntrospectIgnoresExpiry);
+    let revoked = record.is_revoked(now) && !state.has(Fault::IntrospectIgnoresRevocation);
+    if expired || revoked || state.has(Fault::IntrospectActiveAlwaysFalse) {
+        return Ok(inactive(state, Some(&record)));
+    }
+    Ok(active(state, &record, caller.map(|c| c.client_id.as_str())))
+}
+
+/// The claims of an active token (RFC 7662 §2.2).
+fn active(state: &AppState, record: &TokenRecord, caller: Option<&str>) -> Map<String, Value> {
+    let mut claims = Map::new();
+    claims.insert("active".into(), active_value(state, true));
+    let scope = if state.has(Fault::IntrospectWrongScope) {
+        // Always differs from the token's scope: one scope the token was not granted.
+        format!("{} admin", record.scope).trim().to_string()
+    } else {
+        record.scope.clone()
+    };
+    if !scope.is_empty() {
+        claims.insert("scope".into(), json!(scope));
+    }
+    // RFC 7662 §2.2 client_id: "Client identifier for the OAuth 2.0 client that requested
+    // this token", not the caller.
+    let client_id = match caller {
+        Some(caller) if state.has(Fault::IntrospectWrongClientId) => caller,
+        _ => record.client_id.as_str(),
+    };
+    claims.insert("client_id".into(), json!(client_id));
+    claims.insert("token_type".into(), json!("Bearer"));
+    let (exp, iat) = (
+        unix_seconds(record.expires_at),
+        unix_seconds(record.issued_at),
+    );
+    // RFC 7662 §2.2: exp and iat are integer timestamps in seconds since the epoch.
+    if state.has(Fault::IntrospectExpAsString) {
+        claims.insert("exp".into(), json!(exp.to_string()));
+        claims.insert("iat".into(), json!(iat.to_string()));
+    } else {
+        claims.insert("exp".into(), json!(exp));
+        claims.insert("iat".into(), json!(iat));
+    }
+    claims.insert("iss".into(), json!(state.issuer));
+    claims.insert("sub".into(), json!(record.subject));
+    claims.insert("jti".into(), json!(record.jti));
+    claims
+}
+
+/// RFC 7662 §2.2: for an inactive token "the authorization server SHOULD NOT include any
+/// additional information about an inactive token", so the answer is `{"active":false}`.
+fn inactive(state: &AppState, record: Option<&TokenRecord>) -> Map<String, Value> {
+    if state.has(Fault::IntrospectInactiveLeaksClaims) {
+        let mut claims = match record {
+            Some(record) => active(state, record, None),
+            None => Map::new(),
+        };
+        claims.insert("iss".into(), json!(state.issuer));
+        claims.insert("active".into(), active_value(state, false));
+        return claims;
+    }
+    let mut claims = Map::new();
+    claims.insert("active".into(), active_value(state, false));
+    claims
+}
+
+/// RFC 7662 §2.2: `active` is a JSON boolean.
+fn active_value(state: &AppState, active: bool) -> Value {
+    if state.has(Fault::IntrospectActiveAsString) {
+        json!(active.to_string())
+    } else {
+        json!(active)
+    }
+}
+
+/// `Cache-Control: no-store`: introspection output is as sensitive as a token response
+/// (RFC 6749 §5.1 by analogy; RFC 7662 §4 on caching).
+fn with_no_store(state: &AppState, mut response: Response) -> Response {
+    if !state.has(Fault::IntrospectMissingNoStore) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}

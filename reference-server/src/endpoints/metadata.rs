@@ -1,0 +1,159 @@
+//! Authorization server metadata (RFC 8414) and the OpenID Provider configuration (OpenID
+//! Connect Discovery 1.0): one document, served at every metadata location of the layout.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::errors::{ErrorFormat, method_not_allowed, not_found};
+use crate::faults::Fault;
+use crate::state::{AppState, SharedState};
+
+/// Which well-known location a document is served from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// RFC 8414 §3: `/.well-known/oauth-authorization-server` inserted before the issuer path.
+    Rfc8414,
+    /// OpenID Connect Discovery §4: `/.well-known/openid-configuration` appended.
+    OpenidConfiguration,
+}
+
+/// `GET` on the RFC 8414 location.
+pub async fn rfc8414(State(state): State<SharedState>) -> Response {
+    if state.has(Fault::MetadataNoRfc8414Path) {
+        return not_found().await;
+    }
+    respond(&state, Location::Rfc8414)
+}
+
+/// `GET` on the OpenID configuration location.
+pub async fn openid_configuration(State(state): State<SharedState>) -> Response {
+    respond(&state, Location::OpenidConfiguration)
+}
+
+/// Any other method: metadata is retrieved with GET (RFC 8414 §3.1).
+pub async fn other_method() -> Response {
+    method_not_allowed("GET, HEAD", ErrorFormat::Json)
+}
+
+fn respond(state: &AppState, location: Location) -> Response {
+    // RFC 8414 §3.2: "using the "application/json" content type".
+    let content_type = if state.has(Fault::MetadataWrongContentType) {
+        "text/plain; charset=utf-8"
+    } else {
+        "application/json"
+    };
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, content_type)],
+        Value::Object(document(state, location)).to_string(),
+    )
+        .into_response()
+}
+
+/// The metadata document.
+pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
+    let paths = &state.paths;
+    let mut doc = Map::new();
+    doc.insert("issuer".into(), json!(issuer_claim(state, location)));
+    doc.insert(
+        "authorization_endpoint".into(),
+        json!(state.url(&paths.authorization)),
+    );
+    // RFC 8414 §2: token_endpoint is REQUIRED unless only the implicit grant is supported.
+    if !state.has(Fault::MetadataMissingTokenEndpoint) {
+        doc.insert("token_endpoint".into(), json!(state.url(&paths.token)));
+    }
+    doc.insert(
+        "introspection_endpoint".into(),
+        json!(state.url(&paths.introspection)),
+    );
+    doc.insert(
+        "revocation_endpoint".into(),
+        json!(state.url(&paths.revocation)),
+    );
+    doc.insert("jwks_uri".into(), json!(state.url(&paths.jwks)));
+    doc.insert(
+        "userinfo_endpoint".into(),
+        json!(state.url(&paths.userinfo)),
+    );
+    // RFC 8414 §2: response_types_supported is REQUIRED.
+    if !state.has(Fault::MetadataMissingResponseTypes) {
+        doc.insert("response_types_supported".into(), json!(["code"]));
+    }
+    doc.insert(
+        "response_modes_supported".into(),
+        json!(["query", "fragment", "form_post"]),
+    );
+    // RFC 8414 §2: *_supported members are JSON arrays.
+    let grant_types = ["authorization_code", "client_credentials", "refresh_token"];
+    if state.has(Fault::MetadataArrayAsString) {
+        doc.insert("grant_types_supported".into(), json!(grant_types.join(" ")));
+    } else {
+        doc.insert("grant_types_supported".into(), json!(grant_types));
+    }
+    doc.insert(
+        "token_endpoint_auth_methods_supported".into(),
+        json!(["client_secret_basic", "client_secret_post", "none"]),
+    );
+    if state.has(Fault::MetadataNoneAuthAlg) {
+        // RFC 8414 §2: "The value "none" MUST NOT be used." The correct document has no such
+        // member at all, since no JWT client authentication is offered.
+        doc.insert(
+            "token_endpoint_auth_signing_alg_values_supported".into(),
+            json!(["HS256", "none"]),
+        );
+    }
+    doc.insert(
+        "revocation_endpoint_auth_methods_supported".into(),
+        json!(["client_secret_basic", "client_secret_post"]),
+    );
+    doc.insert(
+        "introspection_endpoint_auth_methods_supported".into(),
+        json!(["client_secret_basic", "client_secret_post"]),
+    );
+    doc.insert(
+        "scopes_supported".into(),
+        json!(["openid", "read", "write"]),
+    );
+    // RFC 8414 §2: omitting code_challenge_methods_supported declares no PKCE support.
+    if !state.has(Fault::MetadataNoPkceMethods) {
+        doc.insert(
+            "code_challenge_methods_supported".into(),
+            json!(["S256", "plain"]),
+        );
+    }
+    doc.insert("subject_types_supported".into(), json!(["public"]));
+    doc.insert(
+        "id_token_signing_alg_values_supported".into(),
+        json!(["RS256"]),
+    );
+    // RFC 9207 §3: advertises the `iss` authorization response parameter.
+    doc.insert(
+        "authorization_response_iss_parameter_supported".into(),
+        json!(true),
+    );
+    if state.has(Fault::MetadataEmptyArray) {
+        // RFC 8414 §3.2: "Claims with zero elements MUST be omitted from the response."
+        doc.insert("ui_locales_supported".into(), json!([]));
+    }
+    doc
+}
+
+/// The `issuer` member. RFC 8414 §3.3 and OIDC Discovery §4.3: it MUST be identical to the
+/// issuer the document was retrieved for.
+fn issuer_claim(state: &AppState, location: Location) -> String {
+    let issuer = &state.issuer;
+    if location == Location::OpenidConfiguration && state.has(Fault::OidcConfigIssuerMismatch) {
+        return format!("{issuer}/oidc");
+    }
+    if state.has(Fault::MetadataIssuerTrailingSlash) {
+        return format!("{issuer}/");
+    }
+    // RFC 8414 §2: the issuer has no query or fragment components.
+    if state.has(Fault::MetadataIssuerWithQuery) {
+        return format!("{issuer}?tenant=reference");
+    }
+    issuer.clone()
+}

@@ -1,0 +1,127 @@
+//! The token endpoint (RFC 6749 §3.2): request parsing, client authentication, grant
+//! dispatch and the response headers of §5.1.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::client_auth::{AuthEndpoint, Caller, authenticate};
+use crate::errors::{ErrorFormat, OAuthError, method_not_allowed};
+use crate::faults::Fault;
+use crate::form::Form;
+use crate::grants::{GrantType, TokenResponse, client_credentials};
+use crate::state::{AppState, SharedState};
+
+/// `POST` on the token endpoint.
+pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
+    let response = match token_request(&state, &headers, &body) {
+        Ok(token) => {
+            let token = apply_response_faults(&state, token);
+            (StatusCode::OK, axum::Json(token)).into_response()
+        }
+        Err(error) => error.to_response(error_format(&state)),
+    };
+    with_cache_headers(&state, response)
+}
+
+/// Any other method: RFC 6749 §3.2 "The client MUST use the HTTP POST method".
+pub async fn other_method(State(state): State<SharedState>) -> Response {
+    with_cache_headers(&state, method_not_allowed("POST", error_format(&state)))
+}
+
+fn token_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<TokenResponse, OAuthError> {
+    let form =
+        Form::parse(headers, body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
+    // RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once."
+    if form.repeated().is_some() && !state.has(Fault::TokenDuplicateParamAccepted) {
+        return Err(OAuthError::invalid_request(
+            "a request parameter is included more than once",
+        ));
+    }
+    // RFC 6749 §5.2 invalid_request: "missing a required parameter" (grant_type, §4.4.2).
+    let grant_type = match form.get("grant_type") {
+        Some(value) => GrantType::parse(value),
+        None if state.has(Fault::TokenMissingGrantTypeAccepted) => GrantType::ClientCredentials,
+        None => return Err(OAuthError::invalid_request("grant_type is missing")),
+    };
+
+    let client = match authenticate(state, AuthEndpoint::Token, headers, &form) {
+        Ok(Caller::Client(client)) => client,
+        // RFC 6749 §3.2.1: confidential clients MUST authenticate; public ones MUST name
+        // themselves. No credentials at all is an authentication failure.
+        Ok(Caller::Anonymous) => {
+            return Err(OAuthError::invalid_client(
+                "client authentication is required",
+            ));
+        }
+        Err(failure) => {
+            let mut error = failure.to_oauth_error();
+            if failure.used_authorization_header() {
+                // RFC 6749 §5.2: a failed Authorization-header attempt is 401 with a
+                // WWW-Authenticate challenge for the scheme the client used.
+                if state.has(Fault::TokenBasicFailure400) {
+                    error = error.with_status(StatusCode::BAD_REQUEST);
+                }
+                if state.has(Fault::TokenBasicNoWwwAuthenticate) {
+                    error.www_authenticate = false;
+                }
+            }
+            return Err(error);
+        }
+    };
+
+    match grant_type {
+        GrantType::ClientCredentials => client_credentials::grant(state, client, &form),
+        // Implemented by a later issue; until then the server does not offer them.
+        GrantType::AuthorizationCode | GrantType::RefreshToken => Err(
+            OAuthError::unsupported_grant_type("this grant type is not implemented yet"),
+        ),
+        // RFC 6749 §5.2 unsupported_grant_type.
+        GrantType::Other(_) if state.has(Fault::TokenUnsupportedGrantWrongCode) => Err(
+            OAuthError::invalid_request("the grant type is not supported"),
+        ),
+        GrantType::Other(_) => Err(OAuthError::unsupported_grant_type(
+            "the grant type is not supported",
+        )),
+    }
+}
+
+/// Response-shape faults of RFC 6749 §5.1.
+fn apply_response_faults(state: &AppState, mut token: TokenResponse) -> TokenResponse {
+    if state.has(Fault::TokenMissingTokenType) {
+        token.token_type = None;
+    }
+    if state.has(Fault::TokenNoExpiresIn) {
+        token.expires_in = None;
+    }
+    token
+}
+
+fn error_format(state: &AppState) -> ErrorFormat {
+    // RFC 6749 §5.2: errors are JSON with application/json.
+    if state.has(Fault::TokenErrorNotJson) {
+        ErrorFormat::PlainText
+    } else {
+        ErrorFormat::Json
+    }
+}
+
+/// RFC 6749 §5.1: "The authorization server MUST include the HTTP "Cache-Control" response
+/// header field with a value of "no-store" in any response containing tokens, credentials,
+/// or other sensitive information, as well as the "Pragma" response header field with a
+/// value of "no-cache"." Sent on every token endpoint response, errors included.
+fn with_cache_headers(state: &AppState, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    if !state.has(Fault::TokenMissingNoStore) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if !state.has(Fault::TokenMissingPragma) {
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    }
+    response
+}

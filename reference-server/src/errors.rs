@@ -1,0 +1,198 @@
+//! OAuth error responses (RFC 6749 §5.2, reused by RFC 7009 §2.2.1 and RFC 7662 §2.3) and the
+//! server's own plain HTTP errors (404, 405, 500, 501).
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// The realm of the `WWW-Authenticate: Basic` challenge sent with every 401.
+pub const BASIC_REALM: &str = "oauth2spec-reference";
+
+/// The error codes this server sends (RFC 6749 §5.2, RFC 7009 §2.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    InvalidScope,
+    AccessDenied,
+    UnsupportedTokenType,
+    ServerError,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::InvalidClient => "invalid_client",
+            ErrorCode::InvalidGrant => "invalid_grant",
+            ErrorCode::UnauthorizedClient => "unauthorized_client",
+            ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::UnsupportedTokenType => "unsupported_token_type",
+            ErrorCode::ServerError => "server_error",
+        }
+    }
+}
+
+/// How an error body is encoded: JSON as RFC 6749 §5.2 requires, or plain text for the
+/// faults that break exactly that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorFormat {
+    Json,
+    PlainText,
+}
+
+/// One OAuth error response.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} ({}): {description}", code.as_str(), status.as_u16())]
+pub struct OAuthError {
+    pub status: StatusCode,
+    pub code: ErrorCode,
+    /// Human-readable, ASCII, never echoing request data (see [`sanitize_description`]).
+    pub description: String,
+    /// Send `WWW-Authenticate: Basic realm=...`. RFC 9110 §15.5.2 requires a challenge on
+    /// every 401; RFC 6749 §5.2 requires one matching Basic when the client tried Basic.
+    pub www_authenticate: bool,
+}
+
+impl OAuthError {
+    pub fn new(status: StatusCode, code: ErrorCode, description: impl Into<String>) -> Self {
+        OAuthError {
+            status,
+            code,
+            description: description.into(),
+            www_authenticate: status == StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// 400 `invalid_request`: missing, repeated or malformed parameter (RFC 6749 §5.2).
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidRequest,
+            description,
+        )
+    }
+
+    /// 401 `invalid_client` with a Basic challenge (RFC 6749 §5.2).
+    pub fn invalid_client(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidClient,
+            description,
+        )
+    }
+
+    /// 400 `unauthorized_client`: the client may not use this grant or operation.
+    pub fn unauthorized_client(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::UnauthorizedClient,
+            description,
+        )
+    }
+
+    /// 400 `unsupported_grant_type` (RFC 6749 §5.2).
+    pub fn unsupported_grant_type(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::UnsupportedGrantType,
+            description,
+        )
+    }
+
+    /// 400 `invalid_scope` (RFC 6749 §5.2).
+    pub fn invalid_scope(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidScope,
+            description,
+        )
+    }
+
+    /// Replaces the HTTP status, keeping everything else.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Renders the error. JSON: `{"error":..., "error_description":...}` as
+    /// `application/json` (RFC 6749 §5.2).
+    pub fn to_response(&self, format: ErrorFormat) -> Response {
+        let description = sanitize_description(&self.description);
+        let mut response = match format {
+            ErrorFormat::Json => (
+                self.status,
+                axum::Json(json!({
+                    "error": self.code.as_str(),
+                    "error_description": description,
+                })),
+            )
+                .into_response(),
+            ErrorFormat::PlainText => (
+                self.status,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!("{}: {description}\n", self.code.as_str()),
+            )
+                .into_response(),
+        };
+        if self.www_authenticate {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, basic_challenge());
+        }
+        response
+    }
+}
+
+/// `Basic realm="oauth2spec-reference"`.
+pub fn basic_challenge() -> HeaderValue {
+    HeaderValue::from_static(r#"Basic realm="oauth2spec-reference""#)
+}
+
+/// RFC 6749 §5.2: `error_description` MUST NOT include characters outside
+/// %x20-21 / %x23-5B / %x5D-7E, so quotes, backslashes and non-ASCII are dropped.
+pub fn sanitize_description(description: &str) -> String {
+    description
+        .chars()
+        .filter(|c| matches!(*c as u32, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+        .collect()
+}
+
+/// A non-OAuth JSON error such as `{"error":"not_found"}`.
+pub fn plain_error(status: StatusCode, error: &'static str) -> Response {
+    (status, axum::Json(json!({ "error": error }))).into_response()
+}
+
+/// 404 for every path the configured layout does not serve.
+pub async fn not_found() -> Response {
+    plain_error(StatusCode::NOT_FOUND, "not_found")
+}
+
+/// 405 for a method an endpoint does not accept; `allow` lists the ones it does.
+pub fn method_not_allowed(allow: &'static str, format: ErrorFormat) -> Response {
+    let mut response = OAuthError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::InvalidRequest,
+        format!("this endpoint accepts only {allow}"),
+    )
+    .to_response(format);
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_are_restricted_to_the_allowed_characters() {
+        assert_eq!(sanitize_description("a \"b\" \\c é"), "a b c ");
+    }
+}

@@ -1,0 +1,219 @@
+//! The clients and users the reference server knows, as loaded from a fixtures TOML file.
+//!
+//! The built-in set is `fixtures/reference/fixtures.toml`, the same file the harness builds its
+//! default targets from, so the server and the suites can never disagree about a role.
+
+use serde::Deserialize;
+
+/// The built-in fixtures, compiled in so the server needs no file at run time.
+const BUILTIN: &str = include_str!("../../fixtures/reference/fixtures.toml");
+
+/// Every client and user of one server instance.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixtures {
+    /// Registered clients (`[[client]]` tables).
+    #[serde(rename = "client", default)]
+    pub clients: Vec<ClientFixture>,
+    /// Known end users (`[[user]]` tables).
+    #[serde(rename = "user", default)]
+    pub users: Vec<UserFixture>,
+}
+
+/// One registered client.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientFixture {
+    /// The role a suite names this client by (`confidential`, `public`, `second`, ...).
+    pub role: String,
+    pub client_id: String,
+    /// `None` for public clients.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// `client_secret_basic`, `client_secret_post` or `none`.
+    pub auth_method: String,
+    pub grant_types: Vec<String>,
+    /// Space-separated scope the client may be granted.
+    pub scope: String,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    /// Whether the client acts as a resource server that may call the introspection endpoint.
+    #[serde(default)]
+    pub may_introspect: bool,
+    /// Access-token lifetime in seconds, overriding [`crate::ServerConfig::access_token_ttl`].
+    #[serde(default)]
+    pub access_token_ttl: Option<u64>,
+}
+
+/// One end user.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserFixture {
+    pub role: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// A fixtures file that does not parse or does not describe a usable set of clients.
+#[derive(Debug, thiserror::Error)]
+pub enum FixturesError {
+    #[error("fixtures are not valid TOML: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("client `{0}` is registered twice")]
+    DuplicateClient(String),
+    #[error("client `{client_id}` has unknown auth_method `{auth_method}`")]
+    UnknownAuthMethod {
+        client_id: String,
+        auth_method: String,
+    },
+    #[error("client `{0}` authenticates with a secret but has no client_secret")]
+    MissingSecret(String),
+    #[error("public client `{0}` (auth_method none) must not have a client_secret")]
+    PublicWithSecret(String),
+}
+
+impl Fixtures {
+    /// The fixtures compiled into the crate.
+    ///
+    /// The file is part of this repository and covered by a unit test, so failing to parse it
+    /// is a build defect, not a run-time condition; an empty set keeps the server alive anyway.
+    pub fn builtin() -> Self {
+        Self::from_toml(BUILTIN).unwrap_or_else(|_| Fixtures {
+            clients: Vec::new(),
+            users: Vec::new(),
+        })
+    }
+
+    /// Parses and checks a fixtures file.
+    pub fn from_toml(text: &str) -> Result<Self, FixturesError> {
+        let fixtures: Fixtures = toml::from_str(text)?;
+        fixtures.check()?;
+        Ok(fixtures)
+    }
+
+    /// The client registered under `client_id`.
+    pub fn client(&self, client_id: &str) -> Option<&ClientFixture> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// The client playing `role`.
+    pub fn client_by_role(&self, role: &str) -> Option<&ClientFixture> {
+        self.clients.iter().find(|c| c.role == role)
+    }
+
+    fn check(&self) -> Result<(), FixturesError> {
+        for (i, client) in self.clients.iter().enumerate() {
+            if self.clients[..i]
+                .iter()
+                .any(|c| c.client_id == client.client_id)
+            {
+                return Err(FixturesError::DuplicateClient(client.client_id.clone()));
+            }
+            match (client.auth_method(), &client.client_secret) {
+                (None, _) => {
+                    return Err(FixturesError::UnknownAuthMethod {
+                        client_id: client.client_id.clone(),
+                        auth_method: client.auth_method.clone(),
+                    });
+                }
+                (Some(AuthMethod::None), Some(_)) => {
+                    return Err(FixturesError::PublicWithSecret(client.client_id.clone()));
+                }
+                (Some(AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost), None) => {
+                    return Err(FixturesError::MissingSecret(client.client_id.clone()));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The client authentication methods the reference server implements (RFC 6749 §2.3.1;
+/// `none` is the RFC 7591 name for a public client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    ClientSecretBasic,
+    ClientSecretPost,
+    None,
+}
+
+impl AuthMethod {
+    /// The registered name, as in `token_endpoint_auth_methods_supported`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::None => "none",
+        }
+    }
+}
+
+impl ClientFixture {
+    /// The parsed `auth_method`; `None` only for fixtures that failed [`Fixtures::from_toml`].
+    pub fn auth_method(&self) -> Option<AuthMethod> {
+        match self.auth_method.as_str() {
+            "client_secret_basic" => Some(AuthMethod::ClientSecretBasic),
+            "client_secret_post" => Some(AuthMethod::ClientSecretPost),
+            "none" => Some(AuthMethod::None),
+            _ => None,
+        }
+    }
+
+    /// A confidential client holds a secret (RFC 6749 §2.1).
+    pub fn is_confidential(&self) -> bool {
+        matches!(
+            self.auth_method(),
+            Some(AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost)
+        )
+    }
+
+    /// Whether the client is registered for `grant_type`.
+    pub fn has_grant_type(&self, grant_type: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant_type)
+    }
+
+    /// The registered scope as individual scope tokens.
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.scope.split(' ').filter(|s| !s.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_fixtures_parse_and_have_the_roles_the_suites_use() {
+        let fixtures = Fixtures::from_toml(BUILTIN).expect("builtin fixtures parse");
+        for role in [
+            "confidential",
+            "second",
+            "short_lived",
+            "restricted",
+            "public",
+        ] {
+            assert!(fixtures.client_by_role(role).is_some(), "role {role}");
+        }
+        assert_eq!(fixtures.users.len(), 2);
+        assert_eq!(Fixtures::builtin(), fixtures);
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        let text = "[[client]]\nrole='x'\nclient_id='x'\nauth_method='none'\ngrant_types=[]\nscope=''\ncolour='red'\n";
+        assert!(matches!(
+            Fixtures::from_toml(text),
+            Err(FixturesError::Toml(_))
+        ));
+    }
+
+    #[test]
+    fn inconsistent_clients_are_rejected() {
+        let text = "[[client]]\nrole='x'\nclient_id='x'\nauth_method='client_secret_basic'\ngrant_types=[]\nscope=''\n";
+        assert!(matches!(
+            Fixtures::from_toml(text),
+            Err(FixturesError::MissingSecret(_))
+        ));
+    }
+}

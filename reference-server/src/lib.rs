@@ -1,0 +1,178 @@
+//! The oauth2spec reference server: a strict, in-memory OAuth 2.0 authorization server that
+//! the conformance suites are validated against, with named [`Fault`]s that each break
+//! exactly one requirement.
+//!
+//! This file owns the router (which path of the configured [`Layout`] goes to which handler)
+//! and the lifecycle of a spawned server.
+
+pub mod client_auth;
+pub mod config;
+pub mod endpoints;
+pub mod errors;
+pub mod faults;
+pub mod fixtures;
+pub mod form;
+pub mod grants;
+pub mod keys;
+pub mod layouts;
+pub mod scope;
+pub mod state;
+pub mod store;
+
+use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{MethodRouter, any, get, post};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use config::ServerConfig;
+pub use faults::{Fault, UnknownFault};
+pub use fixtures::{ClientFixture, Fixtures, FixturesError, UserFixture};
+pub use keys::KeyError;
+pub use layouts::{Layout, UnknownLayout};
+
+use endpoints::{introspection, jwks, metadata, placeholder, revocation, token};
+use state::{AppState, SharedState};
+
+/// Builds the router of a server reachable at `base_url` (e.g. `http://127.0.0.1:41234`, no
+/// trailing slash).
+///
+/// Generating the signing key can only fail inside aws-lc-rs; should it ever happen, the
+/// returned router answers every request with 500 `server_error` instead of panicking. Use
+/// [`try_build_router`] to see the error.
+pub fn build_router(config: ServerConfig, base_url: &str) -> Router {
+    try_build_router(config, base_url).unwrap_or_else(|error| {
+        tracing::error!(%error, "reference server could not start");
+        Router::new().fallback(|| async {
+            errors::plain_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error")
+        })
+    })
+}
+
+/// Builds the router, reporting a key-generation failure.
+pub fn try_build_router(config: ServerConfig, base_url: &str) -> Result<Router, KeyError> {
+    let state: SharedState = Arc::new(AppState::new(config, base_url)?);
+    Ok(router(state))
+}
+
+/// The routes of the configured layout over `state`.
+pub(crate) fn router(state: SharedState) -> Router {
+    let paths = state.paths.clone();
+    let routes: [(&str, MethodRouter<SharedState>); 8] = [
+        (
+            &paths.metadata_rfc8414,
+            get(metadata::rfc8414).fallback(metadata::other_method),
+        ),
+        (
+            &paths.metadata_oidc,
+            get(metadata::openid_configuration).fallback(metadata::other_method),
+        ),
+        (
+            &paths.token,
+            post(token::post).fallback(token::other_method),
+        ),
+        (
+            &paths.introspection,
+            post(introspection::post).fallback(introspection::other_method),
+        ),
+        (
+            &paths.revocation,
+            post(revocation::post).fallback(revocation::other_method),
+        ),
+        (&paths.jwks, get(jwks::get).fallback(jwks::other_method)),
+        (&paths.authorization, any(placeholder::not_implemented)),
+        (&paths.userinfo, any(placeholder::not_implemented)),
+    ];
+    let mut router = Router::new();
+    let mut seen = HashSet::new();
+    for (path, handler) in routes {
+        // Paths come from configuration (env id, realm): escape the route syntax so they
+        // are matched literally, and skip a path an odd configuration makes collide with
+        // an earlier one, because axum panics on both.
+        if !path.starts_with('/') || !seen.insert(path.to_string()) {
+            continue;
+        }
+        router = router.route(&path.replace('{', "{{").replace('}', "}}"), handler);
+    }
+    router.fallback(errors::not_found).with_state(state)
+}
+
+/// A server running in a background tokio task. Dropping it stops the server too.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// `http://{addr}`, with an unspecified bind address replaced by loopback.
+    pub base_url: String,
+    /// The issuer identifier of the configured layout.
+    pub issuer: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningServer {
+    /// Stops accepting connections, lets in-flight requests finish and waits for the task.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            match task.await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::warn!(%error, "reference server stopped with an error"),
+                Err(error) => tracing::warn!(%error, "reference server task failed"),
+            }
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Binds `bind` (port 0 picks a free port), and serves `config` until shut down.
+pub async fn spawn(config: ServerConfig, bind: SocketAddr) -> std::io::Result<RunningServer> {
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    let base_url = base_url_for(addr);
+    let issuer = config.issuer(&base_url);
+    let router = try_build_router(config, &base_url).map_err(std::io::Error::other)?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                // A dropped sender also means "stop".
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        base_url,
+        issuer,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+/// The base URL clients use to reach `addr`. A wildcard bind address is not a destination,
+/// so it is replaced by the loopback address of the same family.
+fn base_url_for(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,512 @@
+//! The command line: clap subcommands and what each does. `main.rs` only maps the
+//! result to an exit code.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::{self, Diagnostic};
+use crate::execute::{self, CaseOptions, RunOptions};
+use crate::outcome::RunRecord;
+use crate::plan::Filter;
+use crate::report::{self, terminal::Progress};
+use crate::suite::{self, Catalog};
+use crate::target::{self, Target};
+
+/// Exit codes, as design.md fixes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// No MUST failures (and with --strict no SHOULD failures).
+    Ok = 0,
+    /// Conformance failures (or stale known failures).
+    Failures = 1,
+    /// Invalid suites, target file or command line.
+    Invalid = 2,
+    /// The harness could not run: target unreachable, report not writable, cases ended
+    /// in `error`.
+    Harness = 3,
+}
+
+/// Why a command could not do its job.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{}", diagnostic::render_all(.0).trim_end())]
+    Diagnostics(Vec<Diagnostic>),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Harness(String),
+}
+
+impl CliError {
+    pub fn exit(&self) -> Exit {
+        match self {
+            CliError::Diagnostics(_) | CliError::Invalid(_) => Exit::Invalid,
+            CliError::Harness(_) => Exit::Harness,
+        }
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oauth2spec",
+    version,
+    about = "Conformance and interoperability harness for OAuth 2.0 authorization servers"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run suites against targets; with no --target, against the bundled reference
+    /// server in the generic, pingone and aic layouts.
+    Run(RunArgs),
+    /// Run the reference server standalone.
+    Serve(ServeArgs),
+    /// List the cases that would run, after filters.
+    List(ListArgs),
+    /// Validate suite and target files without network.
+    Check(CheckArgs),
+    /// Re-render junit.xml, report.html and summary.md from a saved results.json.
+    Report(ReportArgs),
+    /// Put several results.json side by side in one HTML matrix.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SuiteArgs {
+    /// The suites folder.
+    #[arg(long, default_value = "suites")]
+    pub suites: PathBuf,
+    /// Only cases whose id matches one of these globs (e.g. `rfc7009/*`).
+    #[arg(long)]
+    pub only: Vec<String>,
+    /// Leave out cases whose id matches one of these globs.
+    #[arg(long)]
+    pub skip: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub suites: SuiteArgs,
+    /// Target files; repeat for several targets.
+    #[arg(long)]
+    pub target: Vec<PathBuf>,
+    /// Reports go to DIR/<target-name>/.
+    #[arg(long, default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// SHOULD failures fail the run.
+    #[arg(long)]
+    pub strict: bool,
+    /// Cases with a request in flight at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Per-request timeout, overriding the target file.
+    #[arg(long)]
+    pub timeout_ms: Option<u64>,
+    /// Response body cap in bytes, overriding the target file.
+    #[arg(long)]
+    pub max_body_bytes: Option<u64>,
+    /// The longest wait (token expiry, polling) a case may take, in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub max_wait: u64,
+    /// Default run only: the reference layouts to run (default generic, pingone, aic).
+    #[arg(long, value_enum)]
+    pub layout: Vec<LayoutArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LayoutArg {
+    Generic,
+    Pingone,
+    Aic,
+    Pingfederate,
+}
+
+impl LayoutArg {
+    fn server(self) -> reference_server::Layout {
+        match self {
+            LayoutArg::Generic => reference_server::Layout::Generic,
+            LayoutArg::Pingone => reference_server::Layout::Pingone,
+            LayoutArg::Aic => reference_server::Layout::Aic,
+            LayoutArg::Pingfederate => reference_server::Layout::Pingfederate,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[arg(long, value_enum, default_value = "generic")]
+    pub layout: LayoutArg,
+    #[arg(long, default_value = "127.0.0.1:8400")]
+    pub bind: SocketAddr,
+    /// Switch on a named fault; repeatable. `--fault list` prints them.
+    #[arg(long)]
+    pub fault: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub suites: SuiteArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The suites folder (its flows are used for FILES too).
+    #[arg(long, default_value = "suites")]
+    pub suites: PathBuf,
+    /// Target files to validate as well.
+    #[arg(long)]
+    pub target: Vec<PathBuf>,
+    /// Suite files to check instead of the whole folder.
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A results.json written by `run`.
+    pub results: PathBuf,
+    /// Where to write; by default beside results.json.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// results.json files, one per target.
+    #[arg(required = true)]
+    pub results: Vec<PathBuf>,
+    #[arg(long, default_value = "reports/compare.html")]
+    pub out: PathBuf,
+}
+
+/// Runs the parsed command.
+pub fn dispatch(cli: Cli) -> Result<Exit, CliError> {
+    match cli.command {
+        Command::Run(a) => runtime()?.block_on(cmd_run(a)),
+        Command::Serve(a) => runtime()?.block_on(cmd_serve(a)),
+        Command::List(a) => cmd_list(a),
+        Command::Check(a) => cmd_check(a),
+        Command::Report(a) => cmd_report(a),
+        Command::Compare(a) => cmd_compare(a),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Harness(format!("cannot start the async runtime: {e}")))
+}
+
+fn load_catalog(dir: &Path) -> Result<Catalog, CliError> {
+    suite::load_dir(dir).map_err(CliError::Diagnostics)
+}
+
+fn load_target(path: &Path, catalog: &Catalog) -> Result<Target, CliError> {
+    let t = target::file::load(path).map_err(CliError::Diagnostics)?;
+    stale_known_failures(&t, catalog, path).map_err(CliError::Diagnostics)?;
+    Ok(t)
+}
+
+/// A known failure naming no case is an error: baselines must not rot.
+fn stale_known_failures(t: &Target, catalog: &Catalog, path: &Path) -> Result<(), Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let source = diagnostic::Source::new(path, text);
+    let diags: Vec<Diagnostic> = t
+        .known_failures
+        .iter()
+        .filter(|(id, _)| !catalog.cases.iter().any(|c| &c.id == *id))
+        .map(|(id, (_, line))| {
+            let offset: usize = source
+                .text
+                .lines()
+                .take(line.saturating_sub(1))
+                .map(|l| l.len() + 1)
+                .sum();
+            Diagnostic::new(
+                &source,
+                offset..offset,
+                format!("known failure `{id}` names no case"),
+            )
+            .expected("a case id listed by `oauth2spec list`")
+        })
+        .collect();
+    if diags.is_empty() { Ok(()) } else { Err(diags) }
+}
+
+fn run_options(a: &RunArgs) -> RunOptions {
+    RunOptions {
+        concurrency: a.concurrency,
+        strict: a.strict,
+        case: CaseOptions {
+            max_wait: Duration::from_secs(a.max_wait),
+            ..CaseOptions::default()
+        },
+    }
+}
+
+async fn cmd_run(a: RunArgs) -> Result<Exit, CliError> {
+    let catalog = load_catalog(&a.suites.suites)?;
+    let filter = Filter::new(&a.suites.only, &a.suites.skip)
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    let options = run_options(&a);
+    let mut records = Vec::new();
+    if a.target.is_empty() {
+        let layouts: Vec<reference_server::Layout> = if a.layout.is_empty() {
+            target::reference::DEFAULT_LAYOUTS.to_vec()
+        } else {
+            a.layout.iter().map(|l| l.server()).collect()
+        };
+        for layout in layouts {
+            let config = reference_server::ServerConfig {
+                layout,
+                ..reference_server::ServerConfig::default()
+            };
+            let server =
+                reference_server::spawn(config.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
+                    .await
+                    .map_err(|e| {
+                        CliError::Harness(format!("cannot start the reference server: {e}"))
+                    })?;
+            let t = target::reference::target(&config, &server.base_url);
+            records.push(run_one(&catalog, t, &filter, &options, &a).await?);
+            server.shutdown().await;
+        }
+    } else {
+        let mut targets = Vec::new();
+        for path in &a.target {
+            targets.push(load_target(path, &catalog)?);
+        }
+        for t in targets {
+            records.push(run_one(&catalog, t, &filter, &options, &a).await?);
+        }
+    }
+    let exit = if records.iter().any(RunRecord::has_failures) {
+        Exit::Failures
+    } else if records.iter().any(RunRecord::has_errors) {
+        Exit::Harness
+    } else {
+        Exit::Ok
+    };
+    Ok(exit)
+}
+
+async fn run_one(
+    catalog: &Catalog,
+    mut t: Target,
+    filter: &Filter,
+    options: &RunOptions,
+    a: &RunArgs,
+) -> Result<RunRecord, CliError> {
+    if let Some(ms) = a.timeout_ms {
+        t.http.timeout_ms = ms;
+    }
+    if let Some(b) = a.max_body_bytes {
+        t.http.max_body_bytes = b;
+    }
+    let name = t.name.clone();
+    let total = catalog
+        .cases
+        .iter()
+        .filter(|c| filter.excludes(&c.id).is_none())
+        .count();
+    let progress = Progress::new(total, &name);
+    let record =
+        execute::run::run_target(catalog, t, filter, options, &|c| progress.case_finished(c))
+            .await
+            .map_err(|e| CliError::Harness(e.to_string()))?;
+    progress.finish(&record);
+    let dir = a.report_dir.join(&name);
+    let written = report::write_all(&record, &dir).map_err(|e| {
+        CliError::Harness(format!("cannot write reports to {}: {e}", dir.display()))
+    })?;
+    eprintln!(
+        "{name}: {} cases: {} pass, {} fail, {} warn, {} skip, {} error, {} known-failure, {} unexpected-pass in {} ms; reports in {}",
+        record.summary.total,
+        record.summary.pass,
+        record.summary.fail,
+        record.summary.warn,
+        record.summary.skip,
+        record.summary.error,
+        record.summary.known_failure,
+        record.summary.unexpected_pass,
+        record.duration_ms,
+        written
+            .first()
+            .and_then(|p| p.parent())
+            .unwrap_or(&dir)
+            .display()
+    );
+    Ok(record)
+}
+
+async fn cmd_serve(a: ServeArgs) -> Result<Exit, CliError> {
+    if a.fault.iter().any(|f| f == "list") {
+        for f in reference_server::Fault::ALL {
+            println!("{:40} {}", f.name(), f.description());
+        }
+        return Ok(Exit::Ok);
+    }
+    let mut faults = std::collections::BTreeSet::new();
+    for f in &a.fault {
+        let fault = f
+            .parse::<reference_server::Fault>()
+            .map_err(|e| CliError::Invalid(format!("{e}; `--fault list` shows the valid names")))?;
+        faults.insert(fault);
+    }
+    let config = reference_server::ServerConfig {
+        layout: a.layout.server(),
+        faults,
+        ..reference_server::ServerConfig::default()
+    };
+    let server = reference_server::spawn(config, a.bind)
+        .await
+        .map_err(|e| CliError::Harness(format!("cannot bind {}: {e}", a.bind)))?;
+    println!(
+        "reference server ({}) at {}",
+        a.layout.server().as_str(),
+        server.base_url
+    );
+    println!("issuer {}", server.issuer);
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| CliError::Harness(e.to_string()))?;
+    server.shutdown().await;
+    Ok(Exit::Ok)
+}
+
+fn cmd_list(a: ListArgs) -> Result<Exit, CliError> {
+    let catalog = load_catalog(&a.suites.suites)?;
+    let filter = Filter::new(&a.suites.only, &a.suites.skip)
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    let cases: Vec<&suite::Case> = catalog
+        .cases
+        .iter()
+        .filter(|c| filter.excludes(&c.id).is_none())
+        .collect();
+    match a.format {
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = cases
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.id,
+                        "spec": c.spec,
+                        "section": c.section,
+                        "level": c.level.as_str(),
+                        "requirement": c.requirement,
+                        "title": c.title,
+                        "needs": c.needs.iter().map(|n| n.as_str()).collect::<Vec<_>>(),
+                        "roles": c.roles(&catalog).iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                        "proof": c.proof,
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            );
+        }
+        Format::Text => {
+            for c in &cases {
+                let needs: Vec<&str> = c.needs.iter().map(|n| n.as_str()).collect();
+                println!(
+                    "{:58} {:9} §{:8} {:12} {:34} needs [{}] proof {}",
+                    c.id,
+                    c.spec,
+                    c.section,
+                    c.level.as_str(),
+                    c.requirement,
+                    needs.join(","),
+                    c.proof
+                );
+            }
+            eprintln!("{} cases", cases.len());
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+fn cmd_check(a: CheckArgs) -> Result<Exit, CliError> {
+    let loaded = if a.files.is_empty() {
+        suite::load_dir(&a.suites)
+    } else {
+        suite::load_files(Some(&a.suites), &a.files)
+    };
+    let mut diags = Vec::new();
+    let catalog = match loaded {
+        Ok(c) => Some(c),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    };
+    for path in &a.target {
+        match target::file::load(path) {
+            Ok(t) => {
+                if let Some(catalog) = &catalog
+                    && a.files.is_empty()
+                    && let Err(d) = stale_known_failures(&t, catalog, path)
+                {
+                    diags.extend(d);
+                }
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(CliError::Diagnostics(diags));
+    }
+    if let Some(c) = catalog {
+        eprintln!("ok: {} cases, {} flows", c.cases.len(), c.flows.len());
+    }
+    Ok(Exit::Ok)
+}
+
+fn cmd_report(a: ReportArgs) -> Result<Exit, CliError> {
+    let record = report::json::read(&a.results).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let dir = a
+        .out
+        .clone()
+        .or_else(|| a.results.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let written = report::write_all(&record, &dir).map_err(|e| CliError::Harness(e.to_string()))?;
+    for p in written {
+        println!("{}", p.display());
+    }
+    Ok(if record.has_failures() {
+        Exit::Failures
+    } else {
+        Exit::Ok
+    })
+}
+
+fn cmd_compare(a: CompareArgs) -> Result<Exit, CliError> {
+    let mut records = Vec::new();
+    for p in &a.results {
+        records.push(report::json::read(p).map_err(|e| CliError::Invalid(e.to_string()))?);
+    }
+    let html = report::compare::render(&records).map_err(|e| CliError::Harness(e.to_string()))?;
+    if let Some(parent) = a.out.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| CliError::Harness(e.to_string()))?;
+    }
+    std::fs::write(&a.out, html)
+        .map_err(|e| CliError::Harness(format!("cannot write {}: {e}", a.out.display())))?;
+    println!("{}", a.out.display());
+    Ok(Exit::Ok)
+}

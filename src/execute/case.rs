@@ -1,0 +1,361 @@
+//! HOW one case runs: its steps in order, with its own client, cookies, variables and
+//! redactor, ending in one verdict.
+
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+use super::auth;
+use super::check::{self, Body};
+use super::context::Context;
+use super::http::{Http, Request};
+use super::redact::Redactor;
+use crate::outcome::{CaseRecord, Exchange, Status};
+use crate::suite::{AuthMode, CaptureSource, Case, Catalog, RequestStep, Role, Severity, Step};
+use crate::target::Resolved;
+
+/// Run-wide settings a case needs.
+#[derive(Debug, Clone)]
+pub struct CaseOptions {
+    /// The longest wait (expiry, polling) a case may take; longer ones skip.
+    pub max_wait: Duration,
+    /// How much of each response body the record keeps.
+    pub body_excerpt: usize,
+}
+
+impl Default for CaseOptions {
+    fn default() -> Self {
+        CaseOptions {
+            max_wait: Duration::from_secs(30),
+            body_excerpt: 16 * 1024,
+        }
+    }
+}
+
+/// A broken expectation, with the severity its level gives it.
+struct Finding {
+    severity: Severity,
+    message: String,
+}
+
+/// Why a case stopped before its last step.
+enum Abort {
+    /// No verdict could be reached.
+    Error(String),
+    /// The case cannot run here (a wait beyond --max-wait).
+    Skip(String),
+    /// A checked step broke in a way later steps cannot go on from.
+    Fail(String),
+}
+
+struct Runner<'a> {
+    case: &'a Case,
+    target: &'a Resolved,
+    options: &'a CaseOptions,
+    limiter: &'a Semaphore,
+    permit: Option<SemaphorePermit<'a>>,
+    http: Http,
+    cx: Context<'a>,
+    redactor: Redactor,
+    exchanges: Vec<Exchange>,
+    findings: Vec<Finding>,
+}
+
+/// Runs a case that the plan decided to run and returns its record (before known
+/// failures are applied).
+pub async fn run_case(
+    case: &Case,
+    catalog: &Catalog,
+    target: &Resolved,
+    options: &CaseOptions,
+    limiter: &Semaphore,
+) -> CaseRecord {
+    let started = Instant::now();
+    let permit = limiter.acquire().await.ok();
+    let mut record = super::record_for(case, Status::Pass, String::new());
+    let http = match Http::new(target.target.http) {
+        Ok(h) => h,
+        Err(e) => {
+            record.status = Status::Error;
+            record.message = format!("cannot build the HTTP client: {e}");
+            return record;
+        }
+    };
+    let mut runner = Runner {
+        case,
+        target,
+        options,
+        limiter,
+        permit,
+        http,
+        cx: Context::new(target),
+        redactor: Redactor::new(target.target.secrets()),
+        exchanges: Vec::new(),
+        findings: Vec::new(),
+    };
+    let outcome = runner.steps(catalog).await;
+    let (status, message) = match outcome {
+        Err(Abort::Error(m)) => (Status::Error, m),
+        Err(Abort::Skip(m)) => (Status::Skip, m),
+        Err(Abort::Fail(m)) => {
+            let mut msgs: Vec<String> = runner
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Fail)
+                .map(|f| f.message.clone())
+                .collect();
+            msgs.push(m);
+            (Status::Fail, msgs.join("; "))
+        }
+        Ok(()) => verdict(&runner.findings),
+    };
+    record.status = status;
+    record.message = message;
+    record.notes = runner
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Note)
+        .map(|f| f.message.clone())
+        .collect();
+    record.exchanges = runner.exchanges;
+    record.duration_ms = started.elapsed().as_millis() as u64;
+    record
+}
+
+/// The worst severity decides; the message lists the findings of that severity.
+fn verdict(findings: &[Finding]) -> (Status, String) {
+    let worst = findings
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(Severity::Note);
+    let status = match worst {
+        _ if findings.is_empty() => return (Status::Pass, String::new()),
+        Severity::Fail => Status::Fail,
+        Severity::Warn => Status::Warn,
+        Severity::Note => return (Status::Pass, String::new()),
+    };
+    let msgs: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.severity == worst)
+        .map(|f| f.message.as_str())
+        .collect();
+    (status, msgs.join("; "))
+}
+
+impl<'a> Runner<'a> {
+    async fn steps(&mut self, catalog: &Catalog) -> Result<(), Abort> {
+        let case = self.case;
+        for (i, step) in case.steps.iter().enumerate() {
+            match step {
+                Step::Flow(use_) => {
+                    let Some(flow) = catalog.flow(&use_.flow) else {
+                        return Err(Abort::Error(format!("unknown flow `{}`", use_.flow)));
+                    };
+                    let client = use_.client.unwrap_or(Role::Confidential);
+                    for s in &flow.steps {
+                        let label = format!("step {} · flow {} · {}", i + 1, flow.name, s.endpoint);
+                        self.request(s, s.client.unwrap_or(client), use_.alias.as_deref(), &label)
+                            .await?;
+                    }
+                }
+                Step::Request(s) => {
+                    let label = format!("step {} · {}", i + 1, s.endpoint);
+                    self.request(s, s.client.unwrap_or(Role::Confidential), None, &label)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Renders, sends, records and judges one request step.
+    async fn request(
+        &mut self,
+        step: &RequestStep,
+        role: Role,
+        alias: Option<&str>,
+        label: &str,
+    ) -> Result<(), Abort> {
+        let err = |m: String| Abort::Error(format!("{label}: {m}"));
+        if let Some(wait) = &step.wait {
+            let text = self.cx.render_required(wait, role).map_err(err)?;
+            let secs: u64 = text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(|s| s.ceil() as u64)
+                .ok_or_else(|| err(format!("wait `{text}` is not a number of seconds")))?;
+            let total = Duration::from_secs(secs + step.wait_extra);
+            if total > self.options.max_wait {
+                return Err(Abort::Skip(format!(
+                    "needs a wait of {} s, over --max-wait {} s",
+                    total.as_secs(),
+                    self.options.max_wait.as_secs()
+                )));
+            }
+            // Waits give their concurrency slot back so that they overlap with other
+            // cases' work instead of adding up.
+            self.permit = None;
+            tokio::time::sleep(total).await;
+            self.permit = self.limiter.acquire().await.ok();
+        }
+        let req = self.build(step, role).map_err(err)?;
+        let sent = self.http.send(&req).await;
+        let recorded_request = self.redactor.request(&req);
+        let (resp, elapsed) = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                self.exchanges.push(Exchange {
+                    label: label.to_string(),
+                    request: recorded_request,
+                    response: None,
+                    error: Some(e.to_string()),
+                    duration_ms: 0,
+                });
+                return Err(err(e.to_string()));
+            }
+        };
+        self.redactor.learn_from(&resp);
+        let recorded_request = self.redactor.request(&req);
+        self.exchanges.push(Exchange {
+            label: label.to_string(),
+            request: recorded_request,
+            response: Some(self.redactor.response(&resp, self.options.body_excerpt)),
+            error: None,
+            duration_ms: elapsed.as_millis() as u64,
+        });
+        let body = Body::of(&resp);
+        for c in &step.checks {
+            if let Err(msg) = check::evaluate(&c.kind, &resp, &body, &self.cx, role) {
+                let msg = match &c.note {
+                    Some(note) => format!("{label}: {msg} ({note})"),
+                    None => format!("{label}: {msg}"),
+                };
+                if step.setup {
+                    return Err(Abort::Error(format!("prerequisite failed: {msg}")));
+                }
+                let level = c.level.unwrap_or(self.case.level);
+                self.findings.push(Finding {
+                    severity: level.severity(),
+                    message: if c.level.is_some() {
+                        format!("{msg} [{level}]")
+                    } else {
+                        msg
+                    },
+                });
+            }
+        }
+        for (name, source) in &step.captures {
+            let value = match source {
+                CaptureSource::Status => Some(resp.status.to_string()),
+                CaptureSource::Header(h) => resp.header(h).map(str::to_string),
+                CaptureSource::Json(p) => body.json().ok().and_then(|v| {
+                    let leaf = check::select(v, p).into_iter().next()?.1?;
+                    Some(match leaf {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                }),
+            };
+            let Some(value) = value else {
+                let what = match source {
+                    CaptureSource::Status => "status".to_string(),
+                    CaptureSource::Header(h) => format!("header `{h}`"),
+                    CaptureSource::Json(p) => format!("JSON `{p}`"),
+                };
+                let msg = format!("{label}: cannot capture `{name}`: {what} is missing");
+                return Err(if step.setup {
+                    Abort::Error(format!("prerequisite failed: {msg}"))
+                } else {
+                    Abort::Fail(msg)
+                });
+            };
+            let key = match alias {
+                Some(a) => format!("{a}.{name}"),
+                None => name.clone(),
+            };
+            self.cx.vars.insert(key, value);
+        }
+        Ok(())
+    }
+
+    /// Builds the HTTP request of a step: URL, query, headers, extra parameters, client
+    /// authentication and body.
+    fn build(&self, step: &RequestStep, role: Role) -> Result<Request, String> {
+        let endpoint = step.endpoint;
+        let base = self.target.endpoint(endpoint).ok_or_else(|| {
+            format!(
+                "endpoint `{endpoint}` is not known for this target (no override in the \
+                 target file, not in discovery metadata, no layout default)"
+            )
+        })?;
+        let mut url = url::Url::parse(base).map_err(|e| format!("invalid URL `{base}`: {e}"))?;
+        let render_all = |params: &[(String, crate::suite::template::Template)]| {
+            let mut out = Vec::new();
+            for (k, t) in params {
+                if let Some(v) = self.cx.render(t, role)? {
+                    out.push((k.clone(), v));
+                }
+            }
+            Ok::<_, String>(out)
+        };
+        let mut query = render_all(&step.query)?;
+        let mut form = render_all(&step.form)?;
+        let mut headers = render_all(&step.headers)?;
+        let extra = self
+            .target
+            .target
+            .extra_params
+            .get(&endpoint)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let body_is_form = step.json.is_none() && step.method != "GET";
+        for (k, v) in extra {
+            let into = if body_is_form { &mut form } else { &mut query };
+            // The case's own value wins: it may be testing that very parameter.
+            if !into.iter().any(|(n, _)| n == k) {
+                into.push((k.clone(), v.clone()));
+            }
+        }
+        let explicit = step.auth != AuthMode::Configured;
+        if endpoint.authenticates_client() || explicit {
+            let client = self
+                .target
+                .target
+                .clients
+                .get(&role)
+                .ok_or_else(|| format!("no `{role}` client configured"))?;
+            auth::apply(step.auth, client, &mut form, &mut headers);
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&query);
+        }
+        let body = if let Some(json) = &step.json {
+            let v = self.cx.render_json(json, role)?;
+            headers.push(("content-type".into(), "application/json".into()));
+            Some(serde_json::to_vec(&v).map_err(|e| e.to_string())?)
+        } else if body_is_form && (!form.is_empty() || step.method == "POST") {
+            headers.push((
+                "content-type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ));
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&form)
+                .finish();
+            Some(encoded.into_bytes())
+        } else {
+            None
+        };
+        if !headers.iter().any(|(n, _)| n == "accept") {
+            headers.push(("accept".into(), "application/json".into()));
+        }
+        Ok(Request {
+            method: step.method.clone(),
+            url: url.to_string(),
+            headers,
+            body,
+        })
+    }
+}

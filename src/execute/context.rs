@@ -1,0 +1,115 @@
+//! A case's variables and the rendering of templates against them and the target.
+
+use std::collections::BTreeMap;
+
+use rand::Rng;
+use rand::distr::Alphanumeric;
+
+use crate::suite::Role;
+use crate::suite::template::{ClientField, Expr, Part, TargetField, Template};
+use crate::target::Resolved;
+
+/// What templates read: the case's captures, the target, and the step's client.
+pub struct Context<'a> {
+    pub target: &'a Resolved,
+    pub vars: BTreeMap<String, String>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(target: &'a Resolved) -> Context<'a> {
+        Context {
+            target,
+            vars: BTreeMap::new(),
+        }
+    }
+
+    /// Renders a template for a step acting as `client`. `Ok(None)`: an optional value
+    /// that is empty or unset, so the parameter is left out.
+    pub fn render(&self, t: &Template, client: Role) -> Result<Option<String>, String> {
+        let mut out = String::new();
+        for part in &t.parts {
+            match part {
+                Part::Literal(s) => out.push_str(s),
+                Part::Expr(e) => match self.expr(e, client) {
+                    Ok(v) => out.push_str(&v),
+                    Err(_) if t.optional => return Ok(None),
+                    Err(msg) => return Err(msg),
+                },
+            }
+        }
+        if t.optional && out.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(out))
+    }
+
+    /// Renders a template that must have a value.
+    pub fn render_required(&self, t: &Template, client: Role) -> Result<String, String> {
+        Ok(self.render(t, client)?.unwrap_or_default())
+    }
+
+    /// Renders the templates inside the strings of a JSON value.
+    pub fn render_json(
+        &self,
+        v: &serde_json::Value,
+        client: Role,
+    ) -> Result<serde_json::Value, String> {
+        use serde_json::Value as J;
+        Ok(match v {
+            J::String(s) => match Template::parse(s) {
+                Ok(t) => J::String(self.render_required(&t, client)?),
+                // Validated at load; a literal that merely looks odd stays as written.
+                Err(_) => J::String(s.clone()),
+            },
+            J::Array(items) => J::Array(
+                items
+                    .iter()
+                    .map(|i| self.render_json(i, client))
+                    .collect::<Result<_, _>>()?,
+            ),
+            J::Object(map) => J::Object(
+                map.iter()
+                    .map(|(k, v)| Ok((k.clone(), self.render_json(v, client)?)))
+                    .collect::<Result<_, String>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+
+    fn expr(&self, e: &Expr, client: Role) -> Result<String, String> {
+        match e {
+            Expr::Var(name) => self
+                .vars
+                .get(name)
+                .cloned()
+                .ok_or_else(|| format!("`{name}` was not captured")),
+            Expr::Random => Ok(rand::rng()
+                .sample_iter(&Alphanumeric)
+                .take(32)
+                .map(char::from)
+                .collect()),
+            Expr::Target(TargetField::Issuer) => Ok(self.target.issuer.clone()),
+            Expr::Target(TargetField::BaseUrl) => Ok(self.target.target.base_url.clone()),
+            Expr::Endpoint(ep) => self
+                .target
+                .endpoint(*ep)
+                .map(str::to_string)
+                .ok_or_else(|| format!("endpoint `{ep}` is not known for this target")),
+            Expr::Client(role, field) => {
+                let role = role.unwrap_or(client);
+                let c = self
+                    .target
+                    .target
+                    .clients
+                    .get(&role)
+                    .ok_or_else(|| format!("no `{role}` client configured"))?;
+                let v = match field {
+                    ClientField::ClientId => Some(c.client_id.clone()),
+                    ClientField::Scope => c.scope.clone(),
+                    ClientField::RedirectUri => c.redirect_uri.clone(),
+                };
+                v.ok_or_else(|| format!("client `{role}` has no {field:?} configured"))
+            }
+        }
+    }
+}

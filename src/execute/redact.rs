@@ -1,0 +1,298 @@
+//! Redaction: secrets never leave `execute/`. Every exchange is redacted when it is
+//! recorded, by name (credential parameters, token members, Authorization headers) and
+//! by value (configured secrets and every token or code seen so far in the case).
+
+use std::collections::BTreeSet;
+
+use crate::outcome::{RecordedRequest, RecordedResponse};
+
+use super::http::{Request, Response};
+
+pub const MASK: &str = "[REDACTED]";
+
+/// Form and query parameters whose values are credentials (RFC 6749, 7009, 7662, 7523,
+/// 7636, 8628).
+const SECRET_PARAMS: &[&str] = &[
+    "client_secret",
+    "password",
+    "token",
+    "code",
+    "refresh_token",
+    "access_token",
+    "id_token",
+    "code_verifier",
+    "assertion",
+    "client_assertion",
+    "device_code",
+    "request",
+    "login_hint_token",
+    "id_token_hint",
+];
+
+/// JSON members whose values are credentials.
+const SECRET_MEMBERS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "code",
+    "device_code",
+    "client_secret",
+    "registration_access_token",
+    "password",
+    "tokenId",
+    "auth_req_id",
+    // JWKs: private key members, should a hostile server send them.
+    "d",
+    "p",
+    "q",
+    "dp",
+    "dq",
+    "qi",
+    "k",
+];
+
+/// Headers whose values are credentials throughout.
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "x-openam-password",
+    "dpop",
+];
+
+/// The case's redactor: the known secret values grow as tokens are seen.
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    values: BTreeSet<String>,
+}
+
+impl Redactor {
+    pub fn new(secrets: impl IntoIterator<Item = String>) -> Redactor {
+        let mut r = Redactor::default();
+        for s in secrets {
+            r.add(&s);
+        }
+        r
+    }
+
+    /// Remembers a secret value, with its form-urlencoded spelling.
+    pub fn add(&mut self, value: &str) {
+        // Very short values would mask ordinary words; real secrets are long.
+        if value.len() < 6 {
+            return;
+        }
+        self.values.insert(value.to_string());
+        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        self.values.insert(encoded);
+        let pct = percent_encode(value);
+        self.values.insert(pct);
+    }
+
+    /// Learns the credentials a response carries (token members of a JSON body).
+    pub fn learn_from(&mut self, resp: &Response) {
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&resp.body) {
+            self.learn_json(&v);
+        }
+    }
+
+    fn learn_json(&mut self, v: &serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    if SECRET_MEMBERS.contains(&k.as_str()) {
+                        if let Some(s) = v.as_str() {
+                            self.add(s);
+                        }
+                    } else {
+                        self.learn_json(v);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| self.learn_json(i)),
+            _ => {}
+        }
+    }
+
+    /// Replaces every known secret value in free text.
+    pub fn text(&self, s: &str) -> String {
+        // Longest first, so a secret that contains another is masked whole.
+        let mut values: Vec<&String> = self.values.iter().collect();
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        let mut out = s.to_string();
+        for v in values {
+            if out.contains(v.as_str()) {
+                out = out.replace(v.as_str(), MASK);
+            }
+        }
+        out
+    }
+
+    pub fn url(&self, url: &str) -> String {
+        let Ok(mut parsed) = url::Url::parse(url) else {
+            return self.text(url);
+        };
+        if parsed.query().is_some() {
+            let pairs: Vec<(String, String)> = parsed
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if SECRET_PARAMS.contains(&k.as_ref()) {
+                        MASK.to_string()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            parsed.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        self.text(parsed.as_str())
+    }
+
+    fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(n, v)| {
+                let v = if SECRET_HEADERS.contains(&n.as_str()) {
+                    // Keep the scheme: "Basic" versus "Bearer" is evidence.
+                    match v.split_once(' ') {
+                        Some((scheme, _)) if n == "authorization" || n == "dpop" => {
+                            format!("{scheme} {MASK}")
+                        }
+                        _ => MASK.to_string(),
+                    }
+                } else {
+                    self.text(v)
+                };
+                (n.clone(), v)
+            })
+            .collect()
+    }
+
+    fn body(&self, body: &[u8], content_type: Option<&str>) -> Option<String> {
+        if body.is_empty() {
+            return None;
+        }
+        let ct = content_type.unwrap_or("").to_ascii_lowercase();
+        if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(body) {
+            mask_json(&mut v);
+            return Some(self.text(&serde_json::to_string_pretty(&v).unwrap_or_default()));
+        }
+        let text = String::from_utf8_lossy(body);
+        if ct.starts_with("application/x-www-form-urlencoded") {
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
+                .map(|(k, v)| {
+                    let v = if SECRET_PARAMS.contains(&k.as_ref()) {
+                        MASK.to_string()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            return Some(self.text(&encoded));
+        }
+        Some(self.text(&text))
+    }
+
+    pub fn request(&self, req: &Request) -> RecordedRequest {
+        let ct = req
+            .headers
+            .iter()
+            .find(|(n, _)| n == "content-type")
+            .map(|(_, v)| v.as_str());
+        RecordedRequest {
+            method: req.method.clone(),
+            url: self.url(&req.url),
+            headers: self.headers(&req.headers),
+            body: req.body.as_deref().and_then(|b| self.body(b, ct)),
+        }
+    }
+
+    /// Records at most `excerpt` bytes of the body; the rest is noted as truncated.
+    pub fn response(&self, resp: &Response, excerpt: usize) -> RecordedResponse {
+        let truncated = resp.body.len() > excerpt;
+        let body = if truncated {
+            &resp.body[..excerpt]
+        } else {
+            &resp.body[..]
+        };
+        RecordedResponse {
+            status: resp.status,
+            headers: self.headers(&resp.headers),
+            body: self.body(body, resp.header("content-type")),
+            truncated,
+        }
+    }
+}
+
+fn mask_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if SECRET_MEMBERS.contains(&k.as_str()) && v.is_string() {
+                    *v = serde_json::Value::String(MASK.into());
+                } else {
+                    mask_json(v);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mask_json),
+        _ => {}
+    }
+}
+
+/// RFC 3986 percent-encoding of everything but unreserved characters (the spelling a
+/// secret takes in a URL query or an RFC 6749 §2.3.1 Basic credential before Base64).
+fn percent_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_by_name_and_by_value() {
+        let mut r = Redactor::new(["s3cr:t+%/=Zq9&x y".to_string()]);
+        let resp = Response {
+            status: 200,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: br#"{"access_token":"tok-123456789","token_type":"Bearer"}"#.to_vec(),
+        };
+        r.learn_from(&resp);
+        let rec = r.response(&resp, 4096);
+        let body = rec.body.unwrap();
+        assert!(!body.contains("tok-123456789"));
+        assert!(body.contains("Bearer"));
+        let req = Request {
+            method: "POST".into(),
+            url: "http://h/x?code=abcdefgh".into(),
+            headers: vec![
+                ("authorization".into(), "Basic Zm9vOmJhcg==".into()),
+                (
+                    "content-type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ),
+            ],
+            body: Some(b"token=tok-123456789&x=s3cr%3At%2B%25%2F%3DZq9%26x+y&hint=a".to_vec()),
+        };
+        let rec = r.request(&req);
+        assert_eq!(rec.headers[0].1, "Basic [REDACTED]");
+        assert!(!rec.url.contains("abcdefgh"));
+        let body = rec.body.unwrap();
+        assert!(!body.contains("tok-123456789"), "{body}");
+        assert!(!body.contains("Zq9"), "{body}");
+        assert!(body.contains("hint=a"));
+    }
+}

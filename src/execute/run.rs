@@ -1,0 +1,136 @@
+//! A run: every planned case against one target, with bounded concurrency, and the
+//! known failures of the target file applied to the verdicts.
+
+use std::time::Instant;
+
+use futures::stream::{FuturesUnordered, StreamExt};
+use tokio::sync::Semaphore;
+
+use super::case::{CaseOptions, run_case};
+use crate::outcome::{
+    CaseRecord, RunRecord, SCHEMA_VERSION, Status, Summary, TargetInfo, ToolInfo,
+};
+use crate::plan::Decision;
+use crate::suite::{Case, Catalog};
+use crate::target::Resolved;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// How many cases may have a request in flight at once.
+    pub concurrency: usize,
+    pub strict: bool,
+    pub case: CaseOptions,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            concurrency: 8,
+            strict: false,
+            case: CaseOptions::default(),
+        }
+    }
+}
+
+/// Runs the plan; `on_case` sees each record as it is final (for progress output).
+pub async fn run(
+    catalog: &Catalog,
+    target: &Resolved,
+    planned: &[(&Case, Decision)],
+    options: &RunOptions,
+    on_case: &(dyn Fn(&CaseRecord) + Sync),
+) -> RunRecord {
+    let started_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let started = Instant::now();
+    let limiter = Semaphore::new(options.concurrency.max(1));
+    let mut pending = FuturesUnordered::new();
+    let mut records: Vec<Option<CaseRecord>> = vec![None; planned.len()];
+    for (index, (case, decision)) in planned.iter().enumerate() {
+        let limiter = &limiter;
+        pending.push(async move {
+            let record = match decision {
+                Decision::Skip(reason) => super::record_for(case, Status::Skip, reason.clone()),
+                Decision::Run => run_case(case, catalog, target, &options.case, limiter).await,
+            };
+            (index, apply_known_failure(record, target))
+        });
+    }
+    while let Some((index, record)) = pending.next().await {
+        on_case(&record);
+        records[index] = Some(record);
+    }
+    let cases: Vec<CaseRecord> = records.into_iter().flatten().collect();
+    RunRecord {
+        schema_version: SCHEMA_VERSION,
+        tool: ToolInfo {
+            name: "oauth2spec".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        target: TargetInfo {
+            name: target.target.name.clone(),
+            base_url: target.target.base_url.clone(),
+            layout: target.target.layout.to_string(),
+            issuer: Some(target.issuer.clone()),
+            discovery_url: target.discovery.url.clone(),
+            endpoints: target
+                .endpoints
+                .iter()
+                .map(|(e, u)| (e.to_string(), u.clone()))
+                .collect(),
+            capabilities: target
+                .capabilities
+                .iter()
+                .map(|(c, (on, src))| {
+                    (
+                        c.to_string(),
+                        format!("{} ({src})", if *on { "yes" } else { "no" }),
+                    )
+                })
+                .collect(),
+        },
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        strict: options.strict,
+        summary: Summary::of(&cases),
+        cases,
+    }
+}
+
+/// A listed failure that fails is expected; one that passes is a stale entry.
+fn apply_known_failure(mut record: CaseRecord, target: &Resolved) -> CaseRecord {
+    let Some((reason, _)) = target.target.known_failures.get(&record.id) else {
+        return record;
+    };
+    match record.status {
+        Status::Fail | Status::Warn => {
+            record.status = Status::KnownFailure;
+            record.known_failure_reason = Some(reason.clone());
+        }
+        Status::Pass => {
+            record.status = Status::UnexpectedPass;
+            record.known_failure_reason = Some(reason.clone());
+            record.message = "listed as a known failure but passed: remove the stale entry from \
+                              the target file"
+                .into();
+        }
+        Status::Skip | Status::Error | Status::KnownFailure | Status::UnexpectedPass => {}
+    }
+    record
+}
+
+/// Discovery, resolution, planning and the run, for one target: what `run` does per
+/// target and what the self-tests call directly.
+pub async fn run_target(
+    catalog: &Catalog,
+    target: crate::target::Target,
+    filter: &crate::plan::Filter,
+    options: &RunOptions,
+    on_case: &(dyn Fn(&CaseRecord) + Sync),
+) -> Result<RunRecord, super::Unreachable> {
+    let discovery = super::discover(&target).await?;
+    let resolved = crate::target::resolve(target, discovery);
+    let planned = crate::plan::plan(catalog, &resolved, filter);
+    Ok(run(catalog, &resolved, &planned, options, on_case).await)
+}

@@ -1,0 +1,98 @@
+//! WHICH cases run and why not: `--only`/`--skip` filters, then the target's
+//! capabilities and configured client roles decide run or skip (with the reason).
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::suite::{Case, Catalog};
+use crate::target::Resolved;
+
+/// Glob filters on case ids (`rfc7009/*`, `*/revoke/*`).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    only: Option<GlobSet>,
+    skip: Option<GlobSet>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid glob `{glob}`: {source}")]
+pub struct FilterError {
+    glob: String,
+    source: globset::Error,
+}
+
+impl Filter {
+    pub fn new(only: &[String], skip: &[String]) -> Result<Filter, FilterError> {
+        let build = |globs: &[String]| -> Result<Option<GlobSet>, FilterError> {
+            if globs.is_empty() {
+                return Ok(None);
+            }
+            let mut b = GlobSetBuilder::new();
+            for g in globs {
+                // `*` may cross `/`: `rfc7009*` should select a whole spec.
+                b.add(Glob::new(g).map_err(|source| FilterError {
+                    glob: g.clone(),
+                    source,
+                })?);
+            }
+            b.build().map(Some).map_err(|source| FilterError {
+                glob: globs.join(" "),
+                source,
+            })
+        };
+        Ok(Filter {
+            only: build(only)?,
+            skip: build(skip)?,
+        })
+    }
+
+    /// `None` when the case is selected, else why not.
+    pub fn excludes(&self, id: &str) -> Option<&'static str> {
+        if let Some(only) = &self.only
+            && !only.is_match(id)
+        {
+            return Some("not selected by --only");
+        }
+        if let Some(skip) = &self.skip
+            && skip.is_match(id)
+        {
+            return Some("left out by --skip");
+        }
+        None
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Run,
+    Skip(String),
+}
+
+/// The cases selected by the filter, each with its decision. Cases a filter leaves out
+/// are not listed at all (they are not part of the run); cases the target cannot run
+/// are listed as skips so the report shows the gap.
+pub fn plan<'a>(
+    catalog: &'a Catalog,
+    target: &Resolved,
+    filter: &Filter,
+) -> Vec<(&'a Case, Decision)> {
+    catalog
+        .cases
+        .iter()
+        .filter(|c| filter.excludes(&c.id).is_none())
+        .map(|case| (case, decide(case, catalog, target)))
+        .collect()
+}
+
+fn decide(case: &Case, catalog: &Catalog, target: &Resolved) -> Decision {
+    for &need in &case.needs {
+        if let Err(reason) = target.offers(need) {
+            return Decision::Skip(reason);
+        }
+    }
+    for role in case.roles(catalog) {
+        if !target.target.clients.contains_key(&role) {
+            return Decision::Skip(format!("no `{role}` client configured in the target"));
+        }
+    }
+    Decision::Run
+}

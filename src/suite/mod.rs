@@ -1,0 +1,11 @@
+//! WHAT to test: the suite model and its loading. Pure data, no network, no async.
+
+pub mod load;
+pub mod model;
+pub mod raw;
+pub mod template;
+pub mod vocab;
+
+pub use load::{load_dir, load_files};
+pub use model::*;
+pub use vocab::{AuthMethod, AuthMode, Capability, Endpoint, JsonType, Level, Role, Severity};

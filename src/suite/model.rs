@@ -1,0 +1,211 @@
+//! The validated suite model: cases, steps, flows and checks as the executor runs them.
+//!
+//! Everything here has passed validation: names are from the closed vocabularies,
+//! templates parse, and every captured name is set before it is read.
+
+use std::collections::BTreeSet;
+
+use super::template::Template;
+use super::vocab::{AuthMode, Capability, Endpoint, JsonType, Level, Role};
+
+/// All cases and flows loaded from a suites folder.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub cases: Vec<Case>,
+    pub flows: Vec<Flow>,
+}
+
+impl Catalog {
+    pub fn flow(&self, name: &str) -> Option<&Flow> {
+        self.flows.iter().find(|f| f.name == name)
+    }
+}
+
+/// Where something was written, for messages that point back at the suite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+}
+
+/// One test case: one requirement of one specification.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// `<folder>/<file stem>/<slug>`, stable across releases.
+    pub id: String,
+    pub spec: String,
+    pub section: String,
+    pub level: Level,
+    pub requirement: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub needs: BTreeSet<Capability>,
+    /// The reference-server fault that makes this case fail.
+    pub proof: String,
+    pub steps: Vec<Step>,
+    pub origin: Origin,
+}
+
+impl Case {
+    /// Every client role the case's steps (and the flows they use) act as or read.
+    pub fn roles(&self, catalog: &Catalog) -> BTreeSet<Role> {
+        let mut roles = BTreeSet::new();
+        for step in &self.steps {
+            match step {
+                Step::Flow(use_) => {
+                    let client = use_.client.unwrap_or(Role::Confidential);
+                    if let Some(flow) = catalog.flow(&use_.flow) {
+                        for s in &flow.steps {
+                            roles.insert(s.client.unwrap_or(client));
+                            roles.extend(s.template_roles());
+                        }
+                    }
+                }
+                Step::Request(s) => {
+                    roles.insert(s.client.unwrap_or(Role::Confidential));
+                    roles.extend(s.template_roles());
+                }
+            }
+        }
+        roles
+    }
+}
+
+/// A named, reusable sequence of setup steps.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub name: String,
+    pub description: String,
+    pub steps: Vec<RequestStep>,
+}
+
+impl Flow {
+    /// The names the flow captures, unprefixed.
+    pub fn captures(&self) -> impl Iterator<Item = &str> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.captures.iter().map(|(n, _)| n.as_str()))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Step {
+    Flow(FlowUse),
+    Request(RequestStep),
+}
+
+/// `use = "flow"` with its options.
+#[derive(Debug, Clone)]
+pub struct FlowUse {
+    pub flow: String,
+    /// Captures land as `<alias>.<name>` when set.
+    pub alias: Option<String>,
+    pub client: Option<Role>,
+}
+
+/// One HTTP request and what is expected of its response.
+#[derive(Debug, Clone)]
+pub struct RequestStep {
+    pub endpoint: Endpoint,
+    pub method: String,
+    /// `None`: the using flow's client, else `confidential`.
+    pub client: Option<Role>,
+    pub auth: AuthMode,
+    pub form: Vec<(String, Template)>,
+    pub query: Vec<(String, Template)>,
+    pub headers: Vec<(String, Template)>,
+    pub json: Option<serde_json::Value>,
+    pub captures: Vec<(String, CaptureSource)>,
+    pub wait: Option<Template>,
+    pub wait_extra: u64,
+    /// A failing check is an `error` (unmet prerequisite), not a finding.
+    pub setup: bool,
+    pub checks: Vec<Check>,
+    pub origin: Origin,
+}
+
+impl RequestStep {
+    pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        self.form
+            .iter()
+            .chain(&self.query)
+            .chain(&self.headers)
+            .map(|(_, t)| t)
+            .chain(self.wait.iter())
+    }
+
+    fn template_roles(&self) -> impl Iterator<Item = Role> + '_ {
+        self.templates().flat_map(|t| t.roles().collect::<Vec<_>>())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaptureSource {
+    /// RFC 6901 JSON pointer into the response body.
+    Json(String),
+    Header(String),
+    Status,
+}
+
+/// One expectation, judged at the case's level unless it carries its own.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub kind: CheckKind,
+    pub level: Option<Level>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum CheckKind {
+    Status(StatusMatch),
+    HeaderPresent(String),
+    HeaderAbsent(String),
+    HeaderEquals(String, Template),
+    HeaderContains(String, Template),
+    ContentType(String),
+    Json { pointer: String, test: JsonTest },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusMatch {
+    Exact(Vec<u16>),
+    /// `"4xx"`: the hundreds digit.
+    Class(u16),
+}
+
+impl StatusMatch {
+    pub fn matches(&self, status: u16) -> bool {
+        match self {
+            StatusMatch::Exact(list) => list.contains(&status),
+            StatusMatch::Class(c) => status / 100 == *c,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusMatch::Exact(list) if list.len() == 1 => write!(f, "{}", list[0]),
+            StatusMatch::Exact(list) => {
+                let s: Vec<String> = list.iter().map(u16::to_string).collect();
+                write!(f, "one of {}", s.join(", "))
+            }
+            StatusMatch::Class(c) => write!(f, "{c}xx"),
+        }
+    }
+}
+
+/// What a `json = "/pointer"` check demands of the value(s) it points at. Values may
+/// hold templates in their strings.
+#[derive(Debug, Clone)]
+pub enum JsonTest {
+    Equals(serde_json::Value),
+    NotEquals(serde_json::Value),
+    OneOf(Vec<serde_json::Value>),
+    Type(JsonType),
+    Present,
+    Absent,
+    Contains(serde_json::Value),
+    OnlyKeys(Vec<String>),
+    NoEmptyArrays,
+}

@@ -1,0 +1,123 @@
+//! The TOML shapes of suite and flow files, as written, with spans.
+//!
+//! Serde does the structural part (unknown keys, wrong types); `load` turns these
+//! into the validated model and reports everything else with positions.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuiteFile {
+    pub spec: Spanned<String>,
+    #[serde(default)]
+    pub needs: Vec<Spanned<String>>,
+    #[serde(default, rename = "case")]
+    pub cases: Vec<Spanned<RawCase>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCase {
+    pub slug: Spanned<String>,
+    pub title: Spanned<String>,
+    pub section: Spanned<String>,
+    pub level: Spanned<String>,
+    pub requirement: Spanned<String>,
+    pub proof: Spanned<String>,
+    #[serde(default)]
+    pub needs: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, rename = "step")]
+    pub steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowsFile {
+    #[serde(default, rename = "flow")]
+    pub flows: Vec<Spanned<RawFlow>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFlow {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default, rename = "step")]
+    pub steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    #[serde(default, rename = "use")]
+    pub use_flow: Option<Spanned<String>>,
+    #[serde(default, rename = "as")]
+    pub alias: Option<Spanned<String>>,
+    #[serde(default)]
+    pub endpoint: Option<Spanned<String>>,
+    #[serde(default)]
+    pub method: Option<Spanned<String>>,
+    #[serde(default)]
+    pub client: Option<Spanned<String>>,
+    #[serde(default)]
+    pub auth: Option<Spanned<String>>,
+    #[serde(default)]
+    pub form: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
+    #[serde(default)]
+    pub query: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
+    #[serde(default)]
+    pub headers: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
+    #[serde(default)]
+    pub json: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub capture: Option<BTreeMap<String, Spanned<String>>>,
+    #[serde(default)]
+    pub wait: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub wait_extra: Option<u64>,
+    #[serde(default)]
+    pub setup: Option<bool>,
+    #[serde(default)]
+    pub expect: Vec<Spanned<RawCheck>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    #[serde(default)]
+    pub status: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub header: Option<Spanned<String>>,
+    #[serde(default)]
+    pub content_type: Option<Spanned<String>>,
+    #[serde(default)]
+    pub json: Option<Spanned<String>>,
+    #[serde(default)]
+    pub present: Option<bool>,
+    #[serde(default)]
+    pub absent: Option<bool>,
+    #[serde(default)]
+    pub equals: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub not_equals: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub contains: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub one_of: Option<Spanned<Vec<toml::Value>>>,
+    #[serde(default, rename = "type")]
+    pub json_type: Option<Spanned<String>>,
+    #[serde(default)]
+    pub only_keys: Option<Vec<String>>,
+    #[serde(default)]
+    pub no_empty_arrays: Option<bool>,
+    #[serde(default)]
+    pub level: Option<Spanned<String>>,
+    #[serde(default)]
+    pub note: Option<String>,
+}

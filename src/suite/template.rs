@@ -1,0 +1,218 @@
+//! Templates in suite strings: `{{captured}}`, `{{client.client_id}}`, `{{random}}`, ...
+//!
+//! Parsing happens at load time so that a typo is a diagnostic with a position;
+//! rendering (with the run's values) happens in `execute/`.
+
+use super::vocab::{Endpoint, Role};
+
+/// A parsed string with literal and substituted parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    pub parts: Vec<Part>,
+    /// `{{?expr}}`: the parameter is left out when the value is empty or unset.
+    pub optional: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Literal(String),
+    Expr(Expr),
+}
+
+/// What a `{{...}}` stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expr {
+    /// A value captured earlier in the case (`name` or `alias.name`).
+    Var(String),
+    /// A field of a client: the step's own (`None`) or another role's.
+    Client(Option<Role>, ClientField),
+    Target(TargetField),
+    Endpoint(Endpoint),
+    /// Fresh random URL-safe characters at every use.
+    Random,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientField {
+    ClientId,
+    Scope,
+    RedirectUri,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TargetField {
+    Issuer,
+    BaseUrl,
+}
+
+/// A template that does not parse, with the byte offset (within the string) of the problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    pub offset: usize,
+    pub message: String,
+    pub expected: Option<String>,
+}
+
+impl Template {
+    pub fn literal(s: &str) -> Template {
+        Template {
+            parts: vec![Part::Literal(s.to_string())],
+            optional: false,
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Template, TemplateError> {
+        let mut parts = Vec::new();
+        let mut rest = input;
+        let mut consumed = 0;
+        let mut optional = false;
+        while let Some(start) = rest.find("{{") {
+            if start > 0 {
+                parts.push(Part::Literal(rest[..start].to_string()));
+            }
+            let after = &rest[start + 2..];
+            let Some(end) = after.find("}}") else {
+                return Err(TemplateError {
+                    offset: consumed + start,
+                    message: "`{{` is never closed".into(),
+                    expected: Some("`}}`".into()),
+                });
+            };
+            let mut body = after[..end].trim();
+            if let Some(stripped) = body.strip_prefix('?') {
+                // Only a template that is the whole string can be optional: what would
+                // "leave the parameter out" mean for half of a value?
+                if !(start == 0 && consumed == 0 && after[end + 2..].is_empty()) {
+                    return Err(TemplateError {
+                        offset: consumed + start,
+                        message: "`{{?...}}` must be the whole value".into(),
+                        expected: None,
+                    });
+                }
+                optional = true;
+                body = stripped.trim();
+            }
+            let expr = parse_expr(body).map_err(|(message, expected)| TemplateError {
+                offset: consumed + start + 2,
+                message,
+                expected,
+            })?;
+            parts.push(Part::Expr(expr));
+            let advance = start + 2 + end + 2;
+            consumed += advance;
+            rest = &rest[advance..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Literal(rest.to_string()));
+        }
+        Ok(Template { parts, optional })
+    }
+
+    /// The captured variables the template reads.
+    pub fn vars(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Expr(Expr::Var(v)) => Some(v.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The client roles the template reads.
+    pub fn roles(&self) -> impl Iterator<Item = Role> + '_ {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Expr(Expr::Client(Some(r), _)) => Some(*r),
+            _ => None,
+        })
+    }
+}
+
+const EXPECTED_EXPR: &str = "a captured name, `client.<field>`, `clients.<role>.<field>`, \
+`target.issuer`, `target.base_url`, `endpoint.<name>` or `random`";
+
+fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
+    if body.is_empty() {
+        return Err(("empty `{{}}`".into(), Some(EXPECTED_EXPR.into())));
+    }
+    let segments: Vec<&str> = body.split('.').collect();
+    let field = |name: &str| match name {
+        "client_id" => Ok(ClientField::ClientId),
+        "scope" => Ok(ClientField::Scope),
+        "redirect_uri" => Ok(ClientField::RedirectUri),
+        other => Err((
+            format!("unknown client field `{other}`"),
+            Some("`client_id`, `scope` or `redirect_uri`".into()),
+        )),
+    };
+    match segments.as_slice() {
+        ["random"] => Ok(Expr::Random),
+        ["client", f] => Ok(Expr::Client(None, field(f)?)),
+        ["clients", role, f] => {
+            let role = Role::parse(role).ok_or_else(|| {
+                (
+                    format!("unknown client role `{role}`"),
+                    Some(Role::expected()),
+                )
+            })?;
+            Ok(Expr::Client(Some(role), field(f)?))
+        }
+        ["target", "issuer"] => Ok(Expr::Target(TargetField::Issuer)),
+        ["target", "base_url"] => Ok(Expr::Target(TargetField::BaseUrl)),
+        ["target", other] => Err((
+            format!("unknown target field `{other}`"),
+            Some("`issuer` or `base_url`".into()),
+        )),
+        ["endpoint", name] => Endpoint::parse(name).map(Expr::Endpoint).ok_or_else(|| {
+            (
+                format!("unknown endpoint `{name}`"),
+                Some(Endpoint::expected()),
+            )
+        }),
+        ["client" | "clients" | "endpoint" | "target", ..] => {
+            Err((format!("malformed `{body}`"), Some(EXPECTED_EXPR.into())))
+        }
+        _ if body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+            && segments.len() <= 2
+            && segments.iter().all(|s| !s.is_empty()) =>
+        {
+            Ok(Expr::Var(body.to_string()))
+        }
+        _ => Err((format!("cannot read `{body}`"), Some(EXPECTED_EXPR.into()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_literals_and_exprs() {
+        let t = Template::parse("Bearer {{a.access_token}}!").unwrap();
+        assert_eq!(
+            t.parts,
+            vec![
+                Part::Literal("Bearer ".into()),
+                Part::Expr(Expr::Var("a.access_token".into())),
+                Part::Literal("!".into()),
+            ]
+        );
+        assert!(!t.optional);
+    }
+
+    #[test]
+    fn optional_must_be_whole_value() {
+        assert!(Template::parse("{{?client.scope}}").unwrap().optional);
+        let err = Template::parse("x{{?client.scope}}").unwrap_err();
+        assert_eq!(err.offset, 1);
+    }
+
+    #[test]
+    fn reports_unknown_names_with_offsets() {
+        let err = Template::parse("ab {{endpoint.tokn}}").unwrap_err();
+        assert_eq!(err.offset, 5);
+        assert!(err.message.contains("tokn"));
+        let err = Template::parse("{{ random").unwrap_err();
+        assert_eq!(err.offset, 0);
+        assert!(Template::parse("{{clients.nobody.client_id}}").is_err());
+    }
+}
