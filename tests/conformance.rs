@@ -1,1 +1,235 @@
-fn main() {}
+//! Self-validation: the suites against the bundled reference server.
+//!
+//! One trial per (layout, case) expecting `pass` against the correct server, and one
+//! trial per case against a server with the case's `proof` fault switched on, expecting
+//! `fail` (or `warn` for SHOULD-level cases). A case whose proof does not make it fail
+//! is unproven, and so is a fault no case names.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use oauth2spec::execute::{self, RunOptions};
+use oauth2spec::outcome::{CaseRecord, Status};
+use oauth2spec::plan::{self, Filter};
+use oauth2spec::suite::{self, Case, Catalog, Severity};
+use oauth2spec::target::{self, Resolved};
+use reference_server::{Fault, Layout, RunningServer, ServerConfig};
+use tokio::runtime::Runtime;
+
+fn runtime() -> &'static Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    })
+}
+
+/// A reference server and the resolved target describing it.
+struct Served {
+    _server: RunningServer,
+    resolved: Resolved,
+}
+
+async fn serve(config: ServerConfig) -> Result<Served, String> {
+    let server = reference_server::spawn(config.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .map_err(|e| format!("cannot start the reference server: {e}"))?;
+    let t = target::reference::target(&config, &server.base_url);
+    let discovery = execute::discover(&t).await.map_err(|e| e.to_string())?;
+    Ok(Served {
+        _server: server,
+        resolved: target::resolve(t, discovery),
+    })
+}
+
+/// One correct server per layout, shared by all pass trials of that layout.
+fn layout_server(layout: Layout) -> Result<&'static Resolved, Failed> {
+    static SERVERS: OnceLock<std::sync::Mutex<BTreeMap<&'static str, &'static Served>>> =
+        OnceLock::new();
+    let map = SERVERS.get_or_init(Default::default);
+    let mut guard = map
+        .lock()
+        .map_err(|_| Failed::from("server map poisoned"))?;
+    if let Some(s) = guard.get(layout.as_str()) {
+        return Ok(&s.resolved);
+    }
+    let config = ServerConfig {
+        layout,
+        ..ServerConfig::default()
+    };
+    let served = runtime().block_on(serve(config)).map_err(Failed::from)?;
+    let leaked: &'static Served = Box::leak(Box::new(served));
+    guard.insert(layout.as_str(), leaked);
+    Ok(&leaked.resolved)
+}
+
+fn run_one(catalog: &Catalog, case: &Case, resolved: &Resolved) -> CaseRecord {
+    let filter = Filter::new(std::slice::from_ref(&case.id), &[]).expect("case id is a valid glob");
+    let planned = plan::plan(catalog, resolved, &filter);
+    let options = RunOptions::default();
+    let record = runtime().block_on(execute::run(catalog, resolved, &planned, &options, &|_| {}));
+    record
+        .cases
+        .into_iter()
+        .find(|c| c.id == case.id)
+        .expect("the planned case has a record")
+}
+
+fn explain(record: &CaseRecord) -> String {
+    let mut s = format!("{}: {} — {}", record.id, record.status, record.message);
+    for x in &record.exchanges {
+        s.push_str(&format!(
+            "\n  {} {} {} -> {}",
+            x.label,
+            x.request.method,
+            x.request.url,
+            x.response
+                .as_ref()
+                .map(|r| format!("{} {}", r.status, r.body.clone().unwrap_or_default()))
+                .or_else(|| x.error.clone())
+                .unwrap_or_default()
+        ));
+    }
+    s
+}
+
+/// What the case's proof must turn it into.
+fn expected_under_fault(case: &Case) -> Status {
+    match case.level.severity() {
+        Severity::Fail => Status::Fail,
+        Severity::Warn => Status::Warn,
+        // A MAY-level case cannot fail; it needs a stronger level to be proven.
+        Severity::Note => Status::Fail,
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("suites");
+    let catalog = match suite::load_dir(&root) {
+        Ok(c) => Arc::new(c),
+        Err(diags) => {
+            eprintln!("{}", oauth2spec::diagnostic::render_all(&diags));
+            std::process::exit(2);
+        }
+    };
+    let mut trials = Vec::new();
+    for layout in target::reference::DEFAULT_LAYOUTS {
+        for case in &catalog.cases {
+            let catalog = Arc::clone(&catalog);
+            let id = case.id.clone();
+            trials.push(Trial::test(
+                format!("pass::{}::{}", layout.as_str(), id),
+                move || {
+                    let case = catalog
+                        .cases
+                        .iter()
+                        .find(|c| c.id == id)
+                        .ok_or("case vanished")?;
+                    let resolved = layout_server(layout)?;
+                    let record = run_one(&catalog, case, resolved);
+                    if record.status == Status::Pass {
+                        Ok(())
+                    } else {
+                        Err(explain(&record).into())
+                    }
+                },
+            ));
+        }
+        trials.push(Trial::test(
+            format!(
+                "layout::{}::discovered-endpoints-match-layout-table",
+                layout.as_str()
+            ),
+            move || {
+                let resolved = layout_server(layout)?;
+                let meta = resolved
+                    .discovery
+                    .metadata
+                    .as_ref()
+                    .ok_or("no metadata discovered")?;
+                let mut wrong = Vec::new();
+                for &e in suite::Endpoint::ALL {
+                    let (Some(member), Some(path)) = (
+                        e.metadata_member(),
+                        target::layout::default_path(
+                            resolved.target.layout,
+                            e,
+                            &resolved.target.params,
+                        ),
+                    ) else {
+                        continue;
+                    };
+                    if let Some(advertised) = meta.get(member).and_then(|v| v.as_str()) {
+                        let expected = format!("{}{}", resolved.target.base_url, path);
+                        if advertised != expected {
+                            wrong.push(format!(
+                                "{e}: metadata {advertised}, layout table {expected}"
+                            ));
+                        }
+                    }
+                }
+                if wrong.is_empty() {
+                    Ok(())
+                } else {
+                    Err(wrong.join("\n").into())
+                }
+            },
+        ));
+    }
+    for case in &catalog.cases {
+        let catalog = Arc::clone(&catalog);
+        let id = case.id.clone();
+        trials.push(Trial::test(format!("proof::{id}"), move || {
+            let case = catalog
+                .cases
+                .iter()
+                .find(|c| c.id == id)
+                .ok_or("case vanished")?;
+            let fault: Fault = case
+                .proof
+                .parse()
+                .map_err(|e| format!("{}: proof: {e}", case.id))?;
+            let config = ServerConfig {
+                layout: Layout::Generic,
+                faults: BTreeSet::from([fault]),
+                ..ServerConfig::default()
+            };
+            let served = runtime().block_on(serve(config)).map_err(Failed::from)?;
+            let record = run_one(&catalog, case, &served.resolved);
+            let want = expected_under_fault(case);
+            runtime().block_on(async move { drop(served) });
+            if record.status == want {
+                Ok(())
+            } else {
+                Err(format!(
+                    "with fault `{fault}` expected {want}, got {}",
+                    explain(&record)
+                )
+                .into())
+            }
+        }));
+    }
+    let used: BTreeSet<String> = catalog.cases.iter().map(|c| c.proof.clone()).collect();
+    for fault in Fault::ALL {
+        let name = fault.name().to_string();
+        let used = used.contains(&name);
+        trials.push(Trial::test(
+            format!("fault-is-proof-of-a-case::{name}"),
+            move || {
+                if used {
+                    Ok(())
+                } else {
+                    Err(format!("fault `{name}` is the proof of no case").into())
+                }
+            },
+        ));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}

@@ -172,7 +172,8 @@ fn basic_credentials(
     let value = value
         .to_str()
         .map_err(|_| basic_failure("malformed Authorization header"))?;
-    let (scheme, encoded) = value.trim().split_once(' ').unwrap_or((value, ""));
+    let value = value.trim();
+    let (scheme, encoded) = value.split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(basic_failure(
             "unsupported authentication scheme; use Basic",

@@ -140,13 +140,16 @@ fn parse_pkcs8_rsa(der: &[u8]) -> Option<PrivateMembers> {
         ints.push(unsigned(value));
         rest = next;
     }
+    let [_version, _n, _e, d, p, q, dp, dq, qi] = ints.as_slice() else {
+        return None;
+    };
     Some(PrivateMembers {
-        d: b64(ints[3]),
-        p: b64(ints[4]),
-        q: b64(ints[5]),
-        dp: b64(ints[6]),
-        dq: b64(ints[7]),
-        qi: b64(ints[8]),
+        d: b64(d),
+        p: b64(p),
+        q: b64(q),
+        dp: b64(dp),
+        dq: b64(dq),
+        qi: b64(qi),
     })
 }
 

@@ -103,6 +103,17 @@ pub fn evaluate(
             let root = body.json().map_err(str::to_string)?;
             let want = |v: &Value| cx.render_json(v, client);
             let leaves = select(root, pointer);
+            if let JsonTest::Unique = test {
+                let mut seen: Vec<&Value> = Vec::new();
+                for (path, leaf) in &leaves {
+                    let Some(v) = leaf else { continue };
+                    if seen.contains(v) {
+                        return Err(format!("`{path}` repeats {}", short(v)));
+                    }
+                    seen.push(v);
+                }
+                return Ok(());
+            }
             for (path, leaf) in leaves {
                 let shown = if path.is_empty() { "the body" } else { &path };
                 let got = || leaf.map_or("absent".to_string(), short);
@@ -180,6 +191,8 @@ pub fn evaluate(
                         }
                         _ => return Err(format!("`{shown}` is {}, expected an object", got())),
                     },
+                    // Judged over all leaves at once, above.
+                    JsonTest::Unique => {}
                     JsonTest::NoEmptyArrays => match leaf {
                         Some(Value::Object(o)) => {
                             let empty: Vec<&str> = o

@@ -650,6 +650,7 @@ impl Validator<'_> {
             rc.json_type.is_some(),
             rc.only_keys.is_some(),
             rc.no_empty_arrays.is_some(),
+            rc.unique.is_some(),
         ];
         let n_tests = tests.iter().filter(|b| **b).count();
         let kind = if let Some(status) = rc.status {
@@ -709,7 +710,7 @@ impl Validator<'_> {
                     span,
                     "a `json` check takes exactly one test",
                     "one of `equals`, `not_equals`, `one_of`, `type`, `present`, `absent`, \
-                     `contains`, `only_keys`, `no_empty_arrays`",
+                     `contains`, `only_keys`, `no_empty_arrays`, `unique`",
                 );
                 return None;
             }
@@ -747,10 +748,12 @@ impl Validator<'_> {
                 JsonTest::OnlyKeys(keys)
             } else if rc.no_empty_arrays == Some(true) {
                 JsonTest::NoEmptyArrays
+            } else if rc.unique == Some(true) {
+                JsonTest::Unique
             } else {
                 self.error(
                     span,
-                    "`present`, `absent` and `no_empty_arrays` take `true`",
+                    "`present`, `absent`, `no_empty_arrays` and `unique` take `true`",
                 );
                 return None;
             };

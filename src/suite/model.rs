@@ -208,4 +208,6 @@ pub enum JsonTest {
     Contains(serde_json::Value),
     OnlyKeys(Vec<String>),
     NoEmptyArrays,
+    /// The selected values (a `*` pointer) are pairwise distinct.
+    Unique,
 }

@@ -117,6 +117,8 @@ pub struct RawCheck {
     #[serde(default)]
     pub no_empty_arrays: Option<bool>,
     #[serde(default)]
+    pub unique: Option<bool>,
+    #[serde(default)]
     pub level: Option<Spanned<String>>,
     #[serde(default)]
     pub note: Option<String>,

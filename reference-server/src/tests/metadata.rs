@@ -172,9 +172,13 @@ async fn jwks_is_public_only() {
 #[tokio::test]
 async fn odd_configuration_values_do_not_panic() {
     let mut config = config_with(Layout::Pingone, &[]);
-    config.env_id = "{weird}/*x".into();
+    config.env_id = "{weird}/*x/:y".into();
     let router = build_router(config.clone(), BASE);
-    let reply = get(&router, "/{weird}/*x/as/.well-known/openid-configuration").await;
+    let reply = get(
+        &router,
+        "/{weird}/*x/:y/as/.well-known/openid-configuration",
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK);
     config.layout = Layout::Aic;
     config.realm = String::new();
