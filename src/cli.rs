@@ -336,16 +336,7 @@ async fn run_one(
         CliError::Harness(format!("cannot write reports to {}: {e}", dir.display()))
     })?;
     eprintln!(
-        "{name}: {} cases: {} pass, {} fail, {} warn, {} skip, {} error, {} known-failure, {} unexpected-pass in {} ms; reports in {}",
-        record.summary.total,
-        record.summary.pass,
-        record.summary.fail,
-        record.summary.warn,
-        record.summary.skip,
-        record.summary.error,
-        record.summary.known_failure,
-        record.summary.unexpected_pass,
-        record.duration_ms,
+        "{name}: reports in {}",
         written
             .first()
             .and_then(|p| p.parent())

@@ -1,6 +1,6 @@
 //! The server's signing key and its JSON Web Key Set (RFC 7517).
 //!
-//! One RSA 2048 key is generated with aws-lc-rs when the server starts. The private half stays
+//! One RSA 2048 key is generated with aws-lc-rs, once per process (see [`SigningKey::shared`]). The private half stays
 //! in [`SigningKey`] (later issues sign ID tokens with it); the JWKS carries only the public
 //! members `n` and `e` (OpenID Connect Discovery §3 forbids private key material there).
 
@@ -53,6 +53,17 @@ impl std::fmt::Debug for SigningKey {
 }
 
 impl SigningKey {
+    /// The process's signing key, generated once. RSA key generation takes long enough
+    /// (hundreds of milliseconds in a debug build) that the self-tests, which start a
+    /// server per fault, would spend most of their time on it; a test server has no
+    /// reason to hold a different key per instance.
+    pub fn shared() -> Result<std::sync::Arc<SigningKey>, KeyError> {
+        static KEY: std::sync::OnceLock<Result<std::sync::Arc<SigningKey>, KeyError>> =
+            std::sync::OnceLock::new();
+        KEY.get_or_init(|| SigningKey::generate().map(std::sync::Arc::new))
+            .clone()
+    }
+
     /// Generates a fresh RSA 2048 key.
     pub fn generate() -> Result<SigningKey, KeyError> {
         let key_pair = KeyPair::generate(KeySize::Rsa2048).map_err(|_| KeyError::Generate)?;

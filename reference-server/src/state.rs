@@ -25,7 +25,7 @@ pub struct AppState {
 #[derive(Debug)]
 pub struct Keys {
     /// The key the server signs with.
-    pub signing: SigningKey,
+    pub signing: std::sync::Arc<SigningKey>,
     /// A second key published under the signing key's `kid`; present only under the
     /// `jwks-duplicate-kid` fault.
     pub duplicate_kid: Option<SigningKey>,
@@ -40,7 +40,7 @@ impl AppState {
         let base_url = base_url.trim_end_matches('/').to_string();
         let issuer = config.issuer(&base_url);
         let paths = config.layout.paths(&config.env_id, &config.realm);
-        let signing = SigningKey::generate()?;
+        let signing = SigningKey::shared()?;
         let duplicate_kid = if config.has(Fault::JwksDuplicateKid) {
             Some(SigningKey::generate()?)
         } else {

@@ -8,11 +8,14 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use super::auth;
 use super::check::{self, Body};
 use super::context::Context;
-use super::http::{Http, Request};
+use super::http::{Http, Request, Response};
 use super::redact::Redactor;
 use crate::outcome::{CaseRecord, Exchange, Status};
 use crate::suite::{AuthMode, CaptureSource, Case, Catalog, RequestStep, Role, Severity, Step};
 use crate::target::Resolved;
+
+/// How often a polling step repeats its request.
+const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// Run-wide settings a case needs.
 #[derive(Debug, Clone)]
@@ -180,14 +183,7 @@ impl<'a> Runner<'a> {
     ) -> Result<(), Abort> {
         let err = |m: String| Abort::Error(format!("{label}: {m}"));
         if let Some(wait) = &step.wait {
-            let text = self.cx.render_required(wait, role).map_err(err)?;
-            let secs: u64 = text
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .map(|s| s.ceil() as u64)
-                .ok_or_else(|| err(format!("wait `{text}` is not a number of seconds")))?;
+            let secs = self.seconds(wait, role).map_err(err)?;
             let total = Duration::from_secs(secs + step.wait_extra);
             if total > self.options.max_wait {
                 return Err(Abort::Skip(format!(
@@ -196,57 +192,62 @@ impl<'a> Runner<'a> {
                     self.options.max_wait.as_secs()
                 )));
             }
-            // Waits give their concurrency slot back so that they overlap with other
-            // cases' work instead of adding up.
-            self.permit = None;
-            tokio::time::sleep(total).await;
-            self.permit = self.limiter.acquire().await.ok();
+            self.pause(total).await;
         }
-        let req = self.build(step, role).map_err(err)?;
-        let sent = self.http.send(&req).await;
-        let recorded_request = self.redactor.request(&req);
-        let (resp, elapsed) = match sent {
-            Ok(r) => r,
-            Err(e) => {
-                self.exchanges.push(Exchange {
-                    label: label.to_string(),
-                    request: recorded_request,
-                    response: None,
-                    error: Some(e.to_string()),
-                    duration_ms: 0,
-                });
-                return Err(err(e.to_string()));
+        let deadline = match &step.poll {
+            Some(p) => {
+                let secs = self.seconds(p, role).map_err(err)?;
+                Some(Instant::now() + Duration::from_secs(secs).min(self.options.max_wait))
             }
+            None => None,
         };
-        self.redactor.learn_from(&resp);
-        let recorded_request = self.redactor.request(&req);
-        self.exchanges.push(Exchange {
-            label: label.to_string(),
-            request: recorded_request,
-            response: Some(self.redactor.response(&resp, self.options.body_excerpt)),
-            error: None,
-            duration_ms: elapsed.as_millis() as u64,
-        });
-        let body = Body::of(&resp);
-        for c in &step.checks {
-            if let Err(msg) = check::evaluate(&c.kind, &resp, &body, &self.cx, role) {
-                let msg = match &c.note {
-                    Some(note) => format!("{label}: {msg} ({note})"),
-                    None => format!("{label}: {msg}"),
-                };
-                if step.setup {
-                    return Err(Abort::Error(format!("prerequisite failed: {msg}")));
-                }
-                let level = c.level.unwrap_or(self.case.level);
-                self.findings.push(Finding {
-                    severity: level.severity(),
-                    message: if c.level.is_some() {
-                        format!("{msg} [{level}]")
-                    } else {
-                        msg
-                    },
-                });
+        let mut attempt = 1;
+        let (resp, body, failures) = loop {
+            let label = if attempt > 1 {
+                format!("{label} (attempt {attempt})")
+            } else {
+                label.to_string()
+            };
+            let resp = self
+                .exchange(step, role, &label)
+                .await
+                .map_err(|m| Abort::Error(format!("{label}: {m}")))?;
+            let body = Body::of(&resp);
+            let failures: Vec<(usize, String)> = step
+                .checks
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| {
+                    check::evaluate(&c.kind, &resp, &body, &self.cx, role)
+                        .err()
+                        .map(|m| (i, m))
+                })
+                .collect();
+            let again = deadline.is_some_and(|d| Instant::now() + POLL_INTERVAL < d);
+            if failures.is_empty() || !again {
+                break (resp, body, failures);
             }
+            attempt += 1;
+            self.pause(POLL_INTERVAL).await;
+        };
+        for (i, msg) in failures {
+            let c = &step.checks[i];
+            let msg = match &c.note {
+                Some(note) => format!("{label}: {msg} ({note})"),
+                None => format!("{label}: {msg}"),
+            };
+            if step.setup {
+                return Err(Abort::Error(format!("prerequisite failed: {msg}")));
+            }
+            let level = c.level.unwrap_or(self.case.level);
+            self.findings.push(Finding {
+                severity: level.severity(),
+                message: if c.level.is_some() {
+                    format!("{msg} [{level}]")
+                } else {
+                    msg
+                },
+            });
         }
         for (name, source) in &step.captures {
             let value = match source {
@@ -280,6 +281,61 @@ impl<'a> Runner<'a> {
             self.cx.vars.insert(key, value);
         }
         Ok(())
+    }
+
+    /// Sends one attempt of a step and records it (redacted). `Err`: no response.
+    async fn exchange(
+        &mut self,
+        step: &RequestStep,
+        role: Role,
+        label: &str,
+    ) -> Result<Response, String> {
+        let req = self.build(step, role)?;
+        let sent = self.http.send(&req).await;
+        match sent {
+            Ok((resp, elapsed)) => {
+                // Learn the response's tokens first, so that the request that carried
+                // an earlier one and the response itself are both masked.
+                self.redactor.learn_from(&resp);
+                self.exchanges.push(Exchange {
+                    label: label.to_string(),
+                    request: self.redactor.request(&req),
+                    response: Some(self.redactor.response(&resp, self.options.body_excerpt)),
+                    error: None,
+                    duration_ms: elapsed.as_millis() as u64,
+                });
+                Ok(resp)
+            }
+            Err(e) => {
+                self.exchanges.push(Exchange {
+                    label: label.to_string(),
+                    request: self.redactor.request(&req),
+                    response: None,
+                    error: Some(e.to_string()),
+                    duration_ms: 0,
+                });
+                Err(e.to_string())
+            }
+        }
+    }
+
+    /// A rendered number of seconds.
+    fn seconds(&self, t: &crate::suite::template::Template, role: Role) -> Result<u64, String> {
+        let text = self.cx.render_required(t, role)?;
+        text.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(|s| s.ceil() as u64)
+            .ok_or_else(|| format!("`{text}` is not a number of seconds"))
+    }
+
+    /// Sleeps without holding a concurrency slot, so that waits overlap with other
+    /// cases' work instead of adding up.
+    async fn pause(&mut self, d: Duration) {
+        self.permit = None;
+        tokio::time::sleep(d).await;
+        self.permit = self.limiter.acquire().await.ok();
     }
 
     /// Builds the HTTP request of a step: URL, query, headers, extra parameters, client

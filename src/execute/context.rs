@@ -90,6 +90,9 @@ impl<'a> Context<'a> {
                 .collect()),
             Expr::Target(TargetField::Issuer) => Ok(self.target.issuer.clone()),
             Expr::Target(TargetField::BaseUrl) => Ok(self.target.target.base_url.clone()),
+            Expr::Target(TargetField::PropagationSeconds) => {
+                Ok(self.target.target.propagation_seconds.to_string())
+            }
             Expr::Endpoint(ep) => self
                 .target
                 .endpoint(*ep)

@@ -236,7 +236,6 @@ mod tests {
     fn matrix_has_union_of_rows_and_a_column_per_target() {
         let records = [testdata::record(), second()];
         let html = render(&records).expect("render");
-        std::fs::write("/tmp/compare.html", &html).ok();
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.contains("reference-generic"));
         assert!(html.contains("pingone-staging"));

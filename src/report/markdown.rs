@@ -80,10 +80,13 @@ pub fn render(record: &RunRecord) -> String {
     }
     md.push_str("\n\n");
 
-    let attention: Vec<_> = by_spec(&record.cases)
+    let mut attention: Vec<_> = by_spec(&record.cases)
         .into_iter()
         .filter(|c| needs_attention(c.status))
         .collect();
+    // Worst first, so that a flood of warnings cannot push failures past the cap; the
+    // sort is stable, so spec and plan order hold within a verdict.
+    attention.sort_by_key(|c| severity(c.status));
     if attention.is_empty() {
         md.push_str("No failures, errors, unexpected passes or warnings.\n");
         return md;
@@ -115,6 +118,16 @@ pub fn render(record: &RunRecord) -> String {
         );
     }
     md
+}
+
+fn severity(status: Status) -> u8 {
+    match status {
+        Status::Fail => 0,
+        Status::UnexpectedPass => 1,
+        Status::Error => 2,
+        Status::Warn => 3,
+        Status::Pass | Status::Skip | Status::KnownFailure => 4,
+    }
 }
 
 fn status_label(status: Status) -> &'static str {
@@ -197,6 +210,12 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("## Needs attention (4)"));
+        // Worst first: fail, stale entry, error, then the warning.
+        let order: Vec<usize> = ["❌ fail", "❗ unexpected-pass", "💥 error", "⚠️ warn"]
+            .iter()
+            .map(|l| md.find(l).expect(l))
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{md}");
         // The pipe in the message is escaped so the row keeps five cells.
         let fail_row = md
             .lines()

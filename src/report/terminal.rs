@@ -7,7 +7,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 
 use super::{human_duration, overall, stale_message};
 use crate::outcome::{CaseRecord, RunRecord, Status};
@@ -29,7 +29,10 @@ impl Progress {
     /// `ProgressDrawTarget::stderr()` hides itself when stderr is not a terminal
     /// (`is_hidden()` is then true), so nothing is drawn into logs.
     pub fn new(total: usize, target_name: &str) -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+        // `AndClear`: should the run abort before `finish`, dropping the bar must not
+        // leave a half-drawn bar above the error message.
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr())
+            .with_finish(ProgressFinish::AndClear);
         // The template is a constant, so this fails only if indicatif changes its syntax;
         // the default style is then a fine fallback.
         if let Ok(style) = ProgressStyle::with_template(
@@ -225,6 +228,13 @@ mod tests {
     }
 
     #[test]
+    fn progress_can_be_shared_across_threads() {
+        // The executor finishes cases concurrently and reports through `&Progress`.
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Progress>();
+    }
+
+    #[test]
     fn hidden_without_a_terminal() {
         // Under `cargo test` stderr is captured or piped in CI; when it is not a terminal
         // the bar must hide itself and the lines go straight to stderr.
@@ -234,10 +244,11 @@ mod tests {
         let p = Progress::new(2, "t");
         assert!(p.bar.is_hidden());
         assert!(!p.colour);
+        // A pass and a known failure: counted, but nothing printed into the test output.
         let record = testdata::record();
         p.case_finished(&record.cases[0]);
-        p.case_finished(&record.cases[1]);
+        p.case_finished(&record.cases[5]);
         assert_eq!(p.bar.position(), 2);
-        p.finish(&record);
+        p.bar.finish_and_clear();
     }
 }

@@ -126,7 +126,7 @@ pub fn load_flows(source: &Source, diags: &mut Vec<Diagnostic>) -> Vec<Flow> {
         let mut steps = Vec::new();
         for step in raw_flow.steps {
             match cx.step(step, true) {
-                Some(Step::Request(s)) => steps.push(s),
+                Some(Step::Request(s)) => steps.push(*s),
                 Some(Step::Flow(_)) => {} // reported by `step`
                 None => {}
             }
@@ -462,21 +462,12 @@ impl Validator<'_> {
             let s = rs.json.as_ref().map(|j| j.span()).unwrap_or(span.clone());
             self.error(s, "a step sends either `form` or `json`, not both");
         }
-        let wait = match &rs.wait {
-            None => None,
-            Some(w) => match w.get_ref() {
-                toml::Value::Integer(i) if *i >= 0 => Some(Template::literal(&i.to_string())),
-                toml::Value::String(s) => self.template(s, w.span()),
-                _ => {
-                    self.error_expected(
-                        w.span(),
-                        "invalid `wait`",
-                        "a number of seconds or a template such as \"{{a.expires_in}}\"",
-                    );
-                    None
-                }
-            },
-        };
+        let wait = rs.wait.as_ref().and_then(|w| self.seconds(w, "wait"));
+        let poll = rs.poll.as_ref().and_then(|w| self.seconds(w, "poll"));
+        if wait.is_some() && poll.is_some() {
+            let span = rs.poll.as_ref().map_or(span.clone(), |p| p.span());
+            self.error(span, "a step either waits or polls, not both");
+        }
         let form = self.params(rs.form);
         let query = self.params(rs.query);
         let mut headers = Vec::new();
@@ -518,7 +509,7 @@ impl Validator<'_> {
             }
         }
         let (line, _) = self.source.line_col(span.start);
-        Some(Step::Request(RequestStep {
+        Some(Step::Request(Box::new(RequestStep {
             endpoint: endpoint?,
             method,
             client,
@@ -530,13 +521,14 @@ impl Validator<'_> {
             captures,
             wait,
             wait_extra: rs.wait_extra.unwrap_or(0),
+            poll,
             setup: in_flow || rs.setup.unwrap_or(false),
             checks,
             origin: Origin {
                 file: self.source.path.display().to_string(),
                 line,
             },
-        }))
+        })))
     }
 
     fn flow_use(
@@ -560,6 +552,7 @@ impl Validator<'_> {
             rs.headers.as_ref().map(|s| s.span()),
             rs.json.as_ref().map(|s| s.span()),
             rs.wait.as_ref().map(|s| s.span()),
+            rs.poll.as_ref().map(|s| s.span()),
         ];
         if let Some(s) = extra.into_iter().flatten().next() {
             self.error(s, "a step with `use` takes only `as` and `client`");
@@ -598,6 +591,22 @@ impl Validator<'_> {
             alias,
             client,
         }))
+    }
+
+    /// A number of seconds, written as a number or a template.
+    fn seconds(&mut self, raw: &Spanned<toml::Value>, what: &str) -> Option<Template> {
+        match raw.get_ref() {
+            toml::Value::Integer(i) if *i >= 0 => Some(Template::literal(&i.to_string())),
+            toml::Value::String(s) => self.template(s, raw.span()),
+            _ => {
+                self.error_expected(
+                    raw.span(),
+                    format!("invalid `{what}`"),
+                    "a number of seconds or a template such as \"{{a.expires_in}}\"",
+                );
+                None
+            }
+        }
     }
 
     fn json_templates(&mut self, value: &serde_json::Value, span: Range<usize>) {

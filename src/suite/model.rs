@@ -91,7 +91,7 @@ impl Flow {
 #[derive(Debug, Clone)]
 pub enum Step {
     Flow(FlowUse),
-    Request(RequestStep),
+    Request(Box<RequestStep>),
 }
 
 /// `use = "flow"` with its options.
@@ -118,6 +118,9 @@ pub struct RequestStep {
     pub captures: Vec<(String, CaptureSource)>,
     pub wait: Option<Template>,
     pub wait_extra: u64,
+    /// Seconds during which the request is repeated until its checks hold; the last
+    /// attempt is judged. For effects the spec lets propagate (RFC 7009 §2.1).
+    pub poll: Option<Template>,
     /// A failing check is an `error` (unmet prerequisite), not a finding.
     pub setup: bool,
     pub checks: Vec<Check>,
@@ -132,6 +135,7 @@ impl RequestStep {
             .chain(&self.headers)
             .map(|(_, t)| t)
             .chain(self.wait.iter())
+            .chain(self.poll.iter())
     }
 
     fn template_roles(&self) -> impl Iterator<Item = Role> + '_ {

@@ -82,6 +82,8 @@ pub struct RawStep {
     #[serde(default)]
     pub wait_extra: Option<u64>,
     #[serde(default)]
+    pub poll: Option<Spanned<toml::Value>>,
+    #[serde(default)]
     pub setup: Option<bool>,
     #[serde(default)]
     pub expect: Vec<Spanned<RawCheck>>,

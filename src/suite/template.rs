@@ -43,6 +43,8 @@ pub enum ClientField {
 pub enum TargetField {
     Issuer,
     BaseUrl,
+    /// How long the target may take to propagate a revocation (`propagation_seconds`).
+    PropagationSeconds,
 }
 
 /// A template that does not parse, with the byte offset (within the string) of the problem.
@@ -156,9 +158,10 @@ fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
         }
         ["target", "issuer"] => Ok(Expr::Target(TargetField::Issuer)),
         ["target", "base_url"] => Ok(Expr::Target(TargetField::BaseUrl)),
+        ["target", "propagation_seconds"] => Ok(Expr::Target(TargetField::PropagationSeconds)),
         ["target", other] => Err((
             format!("unknown target field `{other}`"),
-            Some("`issuer` or `base_url`".into()),
+            Some("`issuer`, `base_url` or `propagation_seconds`".into()),
         )),
         ["endpoint", name] => Endpoint::parse(name).map(Expr::Endpoint).ok_or_else(|| {
             (

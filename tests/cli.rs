@@ -1,0 +1,96 @@
+//! The binary's contract: exit codes, `check` diagnostics, `list --format json`.
+
+use std::process::Command;
+
+fn oauth2spec(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_oauth2spec"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_on_a_broken_file_names_file_line_col_and_exits_2() {
+    let (code, _, err) = oauth2spec(&["check", "fixtures/broken-suites/unknown-key.toml"]);
+    assert_eq!(code, 2, "{err}");
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("fixtures/broken-suites/unknown-key.toml:6:1: unknown field `titel`"),
+        "{first}"
+    );
+}
+
+#[test]
+fn check_passes_on_the_shipped_suites_and_targets() {
+    let (code, _, err) = oauth2spec(&[
+        "check",
+        "--target",
+        "fixtures/targets/reference-generic.toml",
+        "--target",
+        "fixtures/targets/oidc-provider.toml",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_missing_environment_variable_is_invalid_input() {
+    let (code, _, err) = oauth2spec(&[
+        "run",
+        "--target",
+        "fixtures/broken-targets/missing-env.toml",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("OAUTH2SPEC_TEST_SURELY_UNSET_SECRET"), "{err}");
+}
+
+#[test]
+fn list_json_has_every_case_with_its_proof() {
+    let (code, out, err) = oauth2spec(&["list", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).expect("JSON array");
+    assert!(rows.len() >= 26);
+    for row in &rows {
+        for field in ["id", "spec", "section", "level", "requirement", "proof"] {
+            assert!(
+                row[field].as_str().is_some_and(|s| !s.is_empty()),
+                "{field} missing in {row}"
+            );
+        }
+    }
+    for (spec, min) in [("rfc7009/", 10), ("rfc7662/", 10), ("rfc8414/", 6)] {
+        let n = rows
+            .iter()
+            .filter(|r| r["id"].as_str().is_some_and(|id| id.starts_with(spec)))
+            .count();
+        assert!(n >= min, "{spec}: {n} cases, want at least {min}");
+    }
+}
+
+#[test]
+fn an_unreachable_target_exits_3() {
+    // Port 9 (discard) on loopback: nothing listens there on a test machine.
+    let dir = std::env::temp_dir().join(format!("oauth2spec-unreachable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let target = dir.join("unreachable.toml");
+    std::fs::write(
+        &target,
+        "name = \"unreachable\"\nbase_url = \"http://127.0.0.1:9\"\nlayout = \"generic\"\n",
+    )
+    .expect("write target");
+    let report_dir = dir.join("reports");
+    let (code, _, err) = oauth2spec(&[
+        "run",
+        "--target",
+        target.to_str().unwrap_or_default(),
+        "--report-dir",
+        report_dir.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("unreachable"), "{err}");
+}
