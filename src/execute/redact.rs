@@ -132,17 +132,7 @@ impl Redactor {
             return self.text(url);
         };
         if parsed.query().is_some() {
-            let pairs: Vec<(String, String)> = parsed
-                .query_pairs()
-                .map(|(k, v)| {
-                    let v = if SECRET_PARAMS.contains(&k.as_ref()) {
-                        MASK.to_string()
-                    } else {
-                        v.into_owned()
-                    };
-                    (k.into_owned(), v)
-                })
-                .collect();
+            let pairs = mask_params(parsed.query_pairs());
             parsed.query_pairs_mut().clear().extend_pairs(pairs);
         }
         self.text(parsed.as_str())
@@ -179,16 +169,7 @@ impl Redactor {
         }
         let text = String::from_utf8_lossy(body);
         if ct.starts_with("application/x-www-form-urlencoded") {
-            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
-                .map(|(k, v)| {
-                    let v = if SECRET_PARAMS.contains(&k.as_ref()) {
-                        MASK.to_string()
-                    } else {
-                        v.into_owned()
-                    };
-                    (k.into_owned(), v)
-                })
-                .collect();
+            let pairs = mask_params(url::form_urlencoded::parse(text.as_bytes()));
             let encoded = url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(pairs)
                 .finish();
@@ -226,6 +207,22 @@ impl Redactor {
             truncated,
         }
     }
+}
+
+/// Form or query pairs with credential parameters masked by name.
+fn mask_params<'a>(
+    pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+) -> Vec<(String, String)> {
+    pairs
+        .map(|(k, v)| {
+            let v = if SECRET_PARAMS.contains(&k.as_ref()) {
+                MASK.to_string()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect()
 }
 
 fn mask_json(v: &mut serde_json::Value) {

@@ -63,6 +63,19 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The counts in the order of [`Status::ALL`].
+    pub fn counts(&self) -> [usize; 7] {
+        [
+            self.pass,
+            self.fail,
+            self.warn,
+            self.skip,
+            self.error,
+            self.known_failure,
+            self.unexpected_pass,
+        ]
+    }
+
     pub fn of(cases: &[CaseRecord]) -> Summary {
         let mut s = Summary {
             total: cases.len(),

@@ -140,15 +140,7 @@ impl<'a> Matrix<'a> {
             .iter()
             .map(|r| {
                 let s = &r.summary;
-                let all = [
-                    s.pass,
-                    s.fail,
-                    s.warn,
-                    s.skip,
-                    s.error,
-                    s.known_failure,
-                    s.unexpected_pass,
-                ];
+                let all = s.counts();
                 Column {
                     name: &r.target.name,
                     layout: &r.target.layout,

@@ -67,15 +67,7 @@ pub fn render(record: &RunRecord) -> String {
         md.push('\n');
     }
     let _ = write!(md, "| **all** | **{}** |", s.total);
-    for c in [
-        s.pass,
-        s.fail,
-        s.warn,
-        s.skip,
-        s.error,
-        s.known_failure,
-        s.unexpected_pass,
-    ] {
+    for c in s.counts() {
         let _ = write!(md, " **{c}** |");
     }
     md.push_str("\n\n");

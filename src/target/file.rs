@@ -1,0 +1,347 @@
+//! Target files: who is tested. Parsed with spans, `${env:NAME}` substituted, names
+//! checked against the vocabularies; every mistake is a [`Diagnostic`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::layout::{Layout, LayoutParams};
+use super::{ClientConfig, HttpSettings, Target, UserConfig};
+use crate::diagnostic::{self, Diagnostic, Source};
+use crate::suite::{AuthMethod, Capability, Endpoint, Role};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    name: Spanned<String>,
+    base_url: Spanned<String>,
+    layout: Spanned<String>,
+    #[serde(default)]
+    env_id: Option<Spanned<String>>,
+    #[serde(default)]
+    realm: Option<Spanned<String>>,
+    #[serde(default)]
+    discovery: Option<bool>,
+    #[serde(default)]
+    issuer: Option<Spanned<String>>,
+    #[serde(default)]
+    endpoints: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    clients: BTreeMap<String, Spanned<RawClient>>,
+    #[serde(default)]
+    users: BTreeMap<String, RawUser>,
+    #[serde(default)]
+    extra_params: BTreeMap<String, BTreeMap<String, Spanned<String>>>,
+    #[serde(default)]
+    capabilities: BTreeMap<String, Spanned<bool>>,
+    #[serde(default)]
+    known_failures: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    http: Option<RawHttp>,
+    #[serde(default)]
+    propagation_seconds: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClient {
+    client_id: Spanned<String>,
+    #[serde(default)]
+    client_secret: Option<Spanned<String>>,
+    auth_method: Spanned<String>,
+    #[serde(default)]
+    scope: Option<Spanned<String>>,
+    #[serde(default)]
+    redirect_uri: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUser {
+    username: Spanned<String>,
+    password: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    #[serde(default)]
+    timeout_ms: Option<u64>,
+    #[serde(default)]
+    max_body_bytes: Option<u64>,
+}
+
+/// Seconds a revocation may take to propagate unless the target file says otherwise.
+pub const DEFAULT_PROPAGATION_SECONDS: u64 = 5;
+
+/// Reads and validates a target file.
+pub fn load(path: &Path) -> Result<Target, Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::whole_file(
+            path,
+            format!("cannot read target file: {e}"),
+        )]
+    })?;
+    parse(&Source::new(path, text), &|name| std::env::var(name).ok())
+}
+
+/// Parses a target from source text; `env` looks environment variables up (a test can
+/// pass its own).
+pub fn parse(
+    source: &Source,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Target, Vec<Diagnostic>> {
+    let raw: RawTarget =
+        toml::from_str(&source.text).map_err(|e| vec![diagnostic::from_toml(source, &e)])?;
+    let mut cx = Cx {
+        source,
+        env,
+        diags: Vec::new(),
+    };
+    let name = cx.string(&raw.name);
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        cx.error(
+            raw.name.span(),
+            format!("invalid target name `{name}`"),
+            Some("letters, digits, `-`, `_` and `.` (it names the report folder)"),
+        );
+    }
+    let base_url = cx.string(&raw.base_url).trim_end_matches('/').to_string();
+    if url::Url::parse(&base_url).map_or(true, |u| !matches!(u.scheme(), "http" | "https")) {
+        cx.error(
+            raw.base_url.span(),
+            format!("invalid base_url `{base_url}`"),
+            Some("an absolute http(s) URL"),
+        );
+    }
+    let layout = Layout::parse(raw.layout.get_ref()).unwrap_or_else(|| {
+        cx.error(
+            raw.layout.span(),
+            format!("unknown layout `{}`", raw.layout.get_ref()),
+            Some("`generic`, `pingone`, `aic`, `pingfederate` or `custom`"),
+        );
+        Layout::Custom
+    });
+    let env_id = raw
+        .env_id
+        .as_ref()
+        .map(|e| cx.string(e))
+        .unwrap_or_default();
+    let realm = raw.realm.as_ref().map(|r| cx.string(r)).unwrap_or_default();
+    if layout == Layout::Pingone && env_id.is_empty() {
+        cx.error(
+            raw.layout.span(),
+            "layout `pingone` needs `env_id`",
+            Some("`env_id = \"<PingOne environment id>\"`"),
+        );
+    }
+    if layout == Layout::Aic && realm.is_empty() {
+        cx.error(
+            raw.layout.span(),
+            "layout `aic` needs `realm`",
+            Some("`realm = \"root/realms/alpha\"`"),
+        );
+    }
+    let issuer = raw.issuer.as_ref().map(|i| cx.string(i));
+    let mut endpoints = BTreeMap::new();
+    for (key, value) in &raw.endpoints {
+        match Endpoint::parse(key) {
+            Some(e) => {
+                endpoints.insert(e, cx.string(value));
+            }
+            None => cx.error(
+                value.span(),
+                format!("unknown endpoint `{key}`"),
+                Some(&Endpoint::expected()),
+            ),
+        }
+    }
+    let mut clients = BTreeMap::new();
+    for (key, raw_client) in &raw.clients {
+        let span = raw_client.span();
+        let rc = raw_client.get_ref();
+        let Some(role) = Role::parse(key) else {
+            cx.error(
+                span,
+                format!("unknown client role `{key}`"),
+                Some(&Role::expected()),
+            );
+            continue;
+        };
+        let auth_method = match AuthMethod::parse(rc.auth_method.get_ref()) {
+            Some(m) => m,
+            None => {
+                cx.error(
+                    rc.auth_method.span(),
+                    format!("unknown auth_method `{}`", rc.auth_method.get_ref()),
+                    Some(&AuthMethod::expected()),
+                );
+                continue;
+            }
+        };
+        let client_secret = rc.client_secret.as_ref().map(|s| cx.string(s));
+        if auth_method != AuthMethod::None && client_secret.is_none() {
+            cx.error(
+                span.clone(),
+                format!("client `{key}` uses `{auth_method}` but has no `client_secret`"),
+                None,
+            );
+        }
+        clients.insert(
+            role,
+            ClientConfig {
+                client_id: cx.string(&rc.client_id),
+                client_secret,
+                auth_method,
+                scope: rc.scope.as_ref().map(|s| cx.string(s)),
+                redirect_uri: rc.redirect_uri.as_ref().map(|s| cx.string(s)),
+            },
+        );
+    }
+    let mut users = BTreeMap::new();
+    for (key, u) in &raw.users {
+        users.insert(
+            key.clone(),
+            UserConfig {
+                username: cx.string(&u.username),
+                password: cx.string(&u.password),
+            },
+        );
+    }
+    let mut extra_params = BTreeMap::new();
+    for (key, params) in &raw.extra_params {
+        let Some(e) = Endpoint::parse(key) else {
+            let span = params.values().next().map_or(0..0, |v| v.span());
+            cx.error(
+                span,
+                format!("unknown endpoint `{key}` in [extra_params]"),
+                Some(&Endpoint::expected()),
+            );
+            continue;
+        };
+        let values: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.clone(), cx.string(v)))
+            .collect();
+        extra_params.insert(e, values);
+    }
+    let mut capabilities = BTreeMap::new();
+    for (key, value) in &raw.capabilities {
+        match Capability::parse(key) {
+            Some(c) => {
+                capabilities.insert(c, *value.get_ref());
+            }
+            None => cx.error(
+                value.span(),
+                format!("unknown capability `{key}`"),
+                Some(&Capability::expected()),
+            ),
+        }
+    }
+    let mut known_failures = BTreeMap::new();
+    for (id, reason) in &raw.known_failures {
+        let reason_text = cx.string(reason);
+        if reason_text.trim().is_empty() {
+            cx.error(
+                reason.span(),
+                format!("known failure `{id}` needs a reason"),
+                Some("the RFC section the server deviates from, and how"),
+            );
+        }
+        known_failures.insert(
+            id.clone(),
+            (reason_text, source.line_col(reason.span().start).0),
+        );
+    }
+    let http = raw.http.as_ref();
+    let defaults = HttpSettings::default();
+    let target = Target {
+        name,
+        base_url,
+        layout,
+        params: LayoutParams { env_id, realm },
+        discovery: raw.discovery.unwrap_or(true),
+        issuer,
+        endpoints,
+        clients,
+        users,
+        extra_params,
+        capabilities,
+        known_failures,
+        http: HttpSettings {
+            timeout_ms: http
+                .and_then(|h| h.timeout_ms)
+                .unwrap_or(defaults.timeout_ms),
+            max_body_bytes: http
+                .and_then(|h| h.max_body_bytes)
+                .unwrap_or(defaults.max_body_bytes),
+        },
+        propagation_seconds: raw
+            .propagation_seconds
+            .unwrap_or(DEFAULT_PROPAGATION_SECONDS),
+        source_path: Some(source.path.clone()),
+    };
+    if cx.diags.is_empty() {
+        Ok(target)
+    } else {
+        Err(cx.diags)
+    }
+}
+
+struct Cx<'a> {
+    source: &'a Source,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Cx<'_> {
+    fn error(
+        &mut self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        expected: Option<&str>,
+    ) {
+        let d = Diagnostic::new(self.source, span, message);
+        self.diags.push(match expected {
+            Some(e) => d.expected(e),
+            None => d,
+        });
+    }
+
+    /// The string with every `${env:NAME}` replaced; a missing variable is an error.
+    fn string(&mut self, value: &Spanned<String>) -> String {
+        let text = value.get_ref();
+        let mut out = String::new();
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("${env:") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 6..];
+            let Some(end) = after.find('}') else {
+                self.error(
+                    value.span(),
+                    "`${env:` is never closed",
+                    Some("`${env:NAME}`"),
+                );
+                return out;
+            };
+            let name = &after[..end];
+            match (self.env)(name) {
+                Some(v) => out.push_str(&v),
+                None => self.error(
+                    value.span(),
+                    format!("environment variable `{name}` is not set"),
+                    Some("the variable set in the environment of oauth2spec"),
+                ),
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+}

@@ -1,0 +1,273 @@
+//! WHO is tested: the target file, vendor path layouts, and the resolution of logical
+//! endpoints and capabilities from the file, the layout and discovery metadata.
+//!
+//! Discovery documents are fetched by `execute/` (the only module with network I/O);
+//! this module only interprets them.
+
+pub mod file;
+pub mod layout;
+pub mod reference;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+pub use layout::{Layout, LayoutParams};
+
+use crate::suite::{AuthMethod, Capability, Endpoint, Role};
+
+/// A target as its file (or the default run) describes it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: String,
+    /// No trailing slash.
+    pub base_url: String,
+    pub layout: Layout,
+    pub params: LayoutParams,
+    pub discovery: bool,
+    pub issuer: Option<String>,
+    /// Overrides: absolute URLs, or paths relative to `base_url`.
+    pub endpoints: BTreeMap<Endpoint, String>,
+    pub clients: BTreeMap<Role, ClientConfig>,
+    pub users: BTreeMap<String, UserConfig>,
+    pub extra_params: BTreeMap<Endpoint, Vec<(String, String)>>,
+    /// Declared (`true`) or denied (`false`); the rest come from discovery.
+    pub capabilities: BTreeMap<Capability, bool>,
+    /// Case id -> (reason, line in the target file).
+    pub known_failures: BTreeMap<String, (String, usize)>,
+    pub http: HttpSettings,
+    /// RFC 7009 §2.1 allows "a propagation delay" before a revocation takes effect:
+    /// how long cases wait for (or poll for) an effect that may propagate.
+    pub propagation_seconds: u64,
+    pub source_path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub auth_method: AuthMethod,
+    pub scope: Option<String>,
+    pub redirect_uri: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserConfig {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct HttpSettings {
+    pub timeout_ms: u64,
+    pub max_body_bytes: u64,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            timeout_ms: 10_000,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl Target {
+    /// The issuer: configured, else where the layout's deployments put it.
+    pub fn issuer(&self) -> String {
+        self.issuer
+            .clone()
+            .unwrap_or_else(|| layout::default_issuer(self.layout, &self.base_url, &self.params))
+    }
+
+    /// Every secret the target file holds, for redaction.
+    pub fn secrets(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .clients
+            .values()
+            .filter_map(|c| c.client_secret.clone())
+            .collect();
+        out.extend(self.users.values().map(|u| u.password.clone()));
+        out
+    }
+
+    fn absolute(&self, path_or_url: &str) -> String {
+        if path_or_url.starts_with('/') {
+            format!("{}{}", self.base_url, path_or_url)
+        } else {
+            path_or_url.to_string()
+        }
+    }
+}
+
+/// What discovery found (filled by `execute::discovery`).
+#[derive(Debug, Clone, Default)]
+pub struct Discovery {
+    /// The URL of the metadata document that was used, if any answered with JSON.
+    pub url: Option<String>,
+    pub metadata: Option<serde_json::Map<String, Value>>,
+    /// Whether the OpenID configuration URL answered 200.
+    pub openid_configuration: bool,
+    /// What was tried and why it did not serve, for the report.
+    pub notes: Vec<String>,
+}
+
+/// Where a capability's value came from, shown in reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CapabilitySource {
+    TargetFile,
+    Metadata(&'static str),
+    /// `discovery = true` declares that metadata is published.
+    DiscoveryEnabled,
+    NotAdvertised,
+}
+
+impl std::fmt::Display for CapabilitySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CapabilitySource::TargetFile => f.write_str("target file"),
+            CapabilitySource::Metadata(m) => write!(f, "metadata `{m}`"),
+            CapabilitySource::DiscoveryEnabled => f.write_str("discovery = true"),
+            CapabilitySource::NotAdvertised => f.write_str("not declared or advertised"),
+        }
+    }
+}
+
+/// A target with every logical endpoint and capability decided.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub target: Target,
+    pub issuer: String,
+    pub endpoints: BTreeMap<Endpoint, String>,
+    pub capabilities: BTreeMap<Capability, (bool, CapabilitySource)>,
+    pub discovery: Discovery,
+}
+
+impl Resolved {
+    pub fn endpoint(&self, e: Endpoint) -> Option<&str> {
+        self.endpoints.get(&e).map(String::as_str)
+    }
+
+    /// `Ok` when the capability is offered, else the reason a case needing it is skipped.
+    pub fn offers(&self, c: Capability) -> Result<(), String> {
+        match self.capabilities.get(&c) {
+            Some((true, _)) => Ok(()),
+            Some((false, source)) => Err(format!("target does not offer `{c}` ({source})")),
+            None => Err(format!("target does not offer `{c}`")),
+        }
+    }
+}
+
+/// Combines the file, the layout and discovery into endpoints and capabilities.
+/// Precedence: `[endpoints]` overrides, then metadata, then the layout's defaults.
+pub fn resolve(target: Target, discovery: Discovery) -> Resolved {
+    let issuer = target.issuer();
+    let meta = discovery.metadata.as_ref();
+    let mut endpoints = BTreeMap::new();
+    for &e in Endpoint::ALL {
+        let url = if let Some(o) = target.endpoints.get(&e) {
+            Some(target.absolute(o))
+        } else {
+            match e {
+                Endpoint::OauthMetadata => layout::rfc8414_metadata_url(&issuer),
+                Endpoint::OpenidConfiguration => Some(layout::openid_configuration_url(&issuer)),
+                Endpoint::Metadata => discovery.url.clone().or_else(|| {
+                    layout::default_path(target.layout, e, &target.params)
+                        .map(|p| target.absolute(&p))
+                }),
+                _ => e
+                    .metadata_member()
+                    .and_then(|m| meta?.get(m)?.as_str().map(str::to_string))
+                    .or_else(|| {
+                        layout::default_path(target.layout, e, &target.params)
+                            .map(|p| target.absolute(&p))
+                    }),
+            }
+        };
+        if let Some(url) = url {
+            endpoints.insert(e, url);
+        }
+    }
+    let mut capabilities = BTreeMap::new();
+    for &c in Capability::ALL {
+        let decided = if let Some(v) = target.capabilities.get(&c) {
+            (*v, CapabilitySource::TargetFile)
+        } else {
+            from_metadata(c, &target, &discovery)
+        };
+        capabilities.insert(c, decided);
+    }
+    Resolved {
+        target,
+        issuer,
+        endpoints,
+        capabilities,
+        discovery,
+    }
+}
+
+/// RFC 8414 §2 defaults apply to omitted members: `grant_types_supported` defaults to
+/// `["authorization_code", "implicit"]`; an omitted `code_challenge_methods_supported`
+/// means no PKCE.
+fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, CapabilitySource) {
+    let no = (false, CapabilitySource::NotAdvertised);
+    if c == Capability::Metadata {
+        return if target.discovery {
+            (true, CapabilitySource::DiscoveryEnabled)
+        } else {
+            no
+        };
+    }
+    if c == Capability::OidcDiscovery {
+        return if d.openid_configuration {
+            (true, CapabilitySource::Metadata("openid-configuration"))
+        } else {
+            no
+        };
+    }
+    let Some(meta) = d.metadata.as_ref() else {
+        return no;
+    };
+    let has = |member: &'static str| {
+        if meta.get(member).is_some_and(|v| !v.is_null()) {
+            (true, CapabilitySource::Metadata(member))
+        } else {
+            no.clone()
+        }
+    };
+    let grant = |g: &str| {
+        let listed = match meta.get("grant_types_supported") {
+            Some(Value::Array(a)) => a.iter().any(|v| v.as_str() == Some(g)),
+            Some(_) => false,
+            None => matches!(g, "authorization_code" | "implicit"),
+        };
+        if listed {
+            (true, CapabilitySource::Metadata("grant_types_supported"))
+        } else {
+            no.clone()
+        }
+    };
+    match c {
+        Capability::Metadata | Capability::OidcDiscovery => no,
+        Capability::Jwks => has("jwks_uri"),
+        Capability::ClientCredentials => grant("client_credentials"),
+        Capability::AuthorizationCode => grant("authorization_code"),
+        Capability::Implicit => grant("implicit"),
+        Capability::RefreshToken => grant("refresh_token"),
+        Capability::Pkce => match meta.get("code_challenge_methods_supported") {
+            Some(Value::Array(a)) if !a.is_empty() => (
+                true,
+                CapabilitySource::Metadata("code_challenge_methods_supported"),
+            ),
+            _ => no,
+        },
+        Capability::Revocation => has("revocation_endpoint"),
+        Capability::Introspection => has("introspection_endpoint"),
+        Capability::Userinfo => has("userinfo_endpoint"),
+        Capability::Par => has("pushed_authorization_request_endpoint"),
+        Capability::DeviceAuthorization => has("device_authorization_endpoint"),
+        Capability::Ciba => has("backchannel_authentication_endpoint"),
+        Capability::Registration => has("registration_endpoint"),
+    }
+}

@@ -1,0 +1,83 @@
+//! Targets for the bundled reference server: the default run and the self-tests build
+//! them from the same fixtures file the server loads, so roles and secrets agree.
+
+use std::collections::BTreeMap;
+
+use reference_server::{Layout as ServerLayout, ServerConfig};
+
+use super::layout::{Layout, LayoutParams};
+use super::{ClientConfig, HttpSettings, Target, UserConfig};
+use crate::suite::{AuthMethod, Role};
+
+/// The layouts the default run exercises, in order.
+pub const DEFAULT_LAYOUTS: [ServerLayout; 3] = [
+    ServerLayout::Generic,
+    ServerLayout::Pingone,
+    ServerLayout::Aic,
+];
+
+pub fn layout_of(l: ServerLayout) -> Layout {
+    match l {
+        ServerLayout::Generic => Layout::Generic,
+        ServerLayout::Pingone => Layout::Pingone,
+        ServerLayout::Aic => Layout::Aic,
+        ServerLayout::Pingfederate => Layout::Pingfederate,
+    }
+}
+
+/// The target describing a reference server started with `config` at `base_url`.
+pub fn target(config: &ServerConfig, base_url: &str) -> Target {
+    let mut clients = BTreeMap::new();
+    for c in &config.fixtures.clients {
+        let (Some(role), Some(auth_method)) =
+            (Role::parse(&c.role), AuthMethod::parse(&c.auth_method))
+        else {
+            continue;
+        };
+        clients.insert(
+            role,
+            ClientConfig {
+                client_id: c.client_id.clone(),
+                client_secret: c.client_secret.clone(),
+                auth_method,
+                scope: Some(c.scope.clone()).filter(|s| !s.is_empty()),
+                redirect_uri: c.redirect_uris.first().cloned(),
+            },
+        );
+    }
+    let users = config
+        .fixtures
+        .users
+        .iter()
+        .map(|u| {
+            (
+                u.role.clone(),
+                UserConfig {
+                    username: u.username.clone(),
+                    password: u.password.clone(),
+                },
+            )
+        })
+        .collect();
+    Target {
+        name: format!("reference-{}", config.layout.as_str()),
+        base_url: base_url.trim_end_matches('/').to_string(),
+        layout: layout_of(config.layout),
+        params: LayoutParams {
+            env_id: config.env_id.clone(),
+            realm: config.realm.clone(),
+        },
+        discovery: true,
+        issuer: Some(config.issuer(base_url)),
+        endpoints: BTreeMap::new(),
+        clients,
+        users,
+        extra_params: BTreeMap::new(),
+        capabilities: BTreeMap::new(),
+        known_failures: BTreeMap::new(),
+        http: HttpSettings::default(),
+        // The reference server revokes at once; a second still catches `revoke-delayed`.
+        propagation_seconds: 1,
+        source_path: None,
+    }
+}
