@@ -99,6 +99,56 @@ fn explain(record: &CaseRecord) -> String {
     s
 }
 
+/// Faults the reference server has but no case can prove yet, each with what the suite
+/// format lacks. The trial above fails for a fault here that a case does prove, so the list
+/// shrinks as the format grows; it is the open work, not an exemption from it.
+const PENDING: &[(&str, &str)] = &[
+    (
+        "authz-redirect-uri-case-insensitive",
+        "no template changes the case of a configured redirect URI",
+    ),
+    (
+        "form-post-no-auto-submit",
+        "no check reads the HTML of a page (and FP §2 allows any submission technique)",
+    ),
+    (
+        "consent-csrf-not-checked",
+        "no step can request a URL or submit a form captured earlier",
+    ),
+    (
+        "consent-not-bound-to-session",
+        "no second cookie jar (second user) within one case",
+    ),
+    (
+        "consent-get-accepted",
+        "no step can request a URL captured earlier",
+    ),
+    (
+        "login-redirect-307",
+        "checks see only the last response of a browser walk, not its hops",
+    ),
+    (
+        "login-open-redirect",
+        "no step can request a URL captured earlier",
+    ),
+    (
+        "code-long-lifetime",
+        "a faithful case waits past the RFC's 10 minutes, beyond --max-wait",
+    ),
+    (
+        "code-sequential",
+        "no check compares values captured across many requests",
+    ),
+    (
+        "userinfo-sub-mismatch",
+        "no capture of an ID Token (JWT) claim",
+    ),
+    (
+        "userinfo-query-token-not-private",
+        "the reference server does not accept query tokens (RFC 6750 §2.3 is optional), so nothing is cached",
+    ),
+];
+
 /// What the case's proof must turn it into.
 fn expected_under_fault(case: &Case) -> Status {
     match case.level.severity() {
@@ -220,14 +270,19 @@ fn main() {
     for fault in Fault::ALL {
         let name = fault.name().to_string();
         let used = used.contains(&name);
+        let pending = PENDING.iter().any(|(n, _)| *n == name);
         trials.push(Trial::test(
             format!("fault-is-proof-of-a-case::{name}"),
             move || {
-                if used {
-                    Ok(())
-                } else {
-                    Err(format!("fault `{name}` is the proof of no case").into())
-                }
+                match (used, pending) {
+                (true, false) | (false, true) => Ok(()),
+                (false, false) => Err(format!("fault `{name}` is the proof of no case").into()),
+                // Like a stale known failure: the list must not outlive its reason.
+                (true, true) => Err(format!(
+                    "fault `{name}` is proven now: remove it from PENDING in tests/conformance.rs"
+                )
+                .into()),
+            }
             },
         ));
     }

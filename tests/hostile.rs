@@ -61,6 +61,7 @@ fn target(base: &str) -> Target {
             timeout_ms: TIMEOUT_MS,
             max_body_bytes: 1024 * 1024,
         },
+        login: oauth2spec::target::Login::default(),
         propagation_seconds: 1,
         source_path: None,
     }

@@ -23,6 +23,24 @@ type Issued = Arc<Mutex<Vec<String>>>;
 async fn record_tokens(issued: Issued, req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
     let (parts, body) = resp.into_parts();
+    // Codes and implicit tokens travel in the redirect's query or fragment.
+    if let Some(location) = parts.headers.get("location").and_then(|v| v.to_str().ok())
+        && let Ok(u) = url::Url::parse(location)
+    {
+        let fragment = u.fragment().unwrap_or("").to_string();
+        let pairs = u
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .chain(
+                url::form_urlencoded::parse(fragment.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned())),
+            );
+        for (k, v) in pairs {
+            if matches!(k.as_str(), "code" | "access_token" | "id_token") {
+                issued.lock().expect("lock").push(v);
+            }
+        }
+    }
     let bytes = axum::body::to_bytes(body, 4 * 1024 * 1024)
         .await
         .unwrap_or_default();
@@ -74,8 +92,14 @@ fn normalise(mut record: RunRecord, port: u16) -> RunRecord {
     record.started_at = "2026-01-01T00:00:00Z".into();
     for case in &mut record.cases {
         case.duration_ms = 0;
+        // Messages of passing cases are empty; notes may quote generated values.
+        case.notes.clear();
         for x in &mut case.exchanges {
             x.duration_ms = 0;
+            // Queries carry generated state, codes and flow ids: keep the path only.
+            if let Some(cut) = x.request.url.find(['?', '#']) {
+                x.request.url.truncate(cut);
+            }
             x.request.headers.clear();
             x.request.body = None;
             if let Some(r) = &mut x.response {

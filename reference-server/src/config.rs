@@ -12,6 +12,15 @@ pub const DEFAULT_ENV_ID: &str = "8f1c2d3e-0000-4000-8000-000000000ef1";
 pub const DEFAULT_REALM: &str = "root/realms/alpha";
 /// The default access-token lifetime in seconds: short, so that expiry cases finish quickly.
 pub const DEFAULT_ACCESS_TOKEN_TTL: u64 = 300;
+/// The default authorization-code lifetime in seconds (RFC 6749 §4.1.2: "A maximum
+/// authorization code lifetime of 10 minutes is RECOMMENDED"; shorter is better).
+pub const DEFAULT_CODE_TTL: u64 = 60;
+/// The default refresh-token lifetime in seconds.
+pub const DEFAULT_REFRESH_TOKEN_TTL: u64 = 24 * 3600;
+/// How long a pending authorization (login, consent, pi.flow) waits for the user.
+pub const DEFAULT_INTERACTION_TTL: u64 = 300;
+/// How long a login session lasts.
+pub const DEFAULT_SESSION_TTL: u64 = 8 * 3600;
 
 /// Configuration of one reference-server instance.
 #[derive(Debug, Clone)]
@@ -26,6 +35,14 @@ pub struct ServerConfig {
     pub realm: String,
     /// Access-token lifetime in seconds for clients without their own `access_token_ttl`.
     pub access_token_ttl: u64,
+    /// Authorization-code lifetime in seconds.
+    pub code_ttl: u64,
+    /// Refresh-token lifetime in seconds.
+    pub refresh_token_ttl: u64,
+    /// Lifetime in seconds of a pending authorization waiting for login or consent.
+    pub interaction_ttl: u64,
+    /// Lifetime in seconds of a login session.
+    pub session_ttl: u64,
 }
 
 impl Default for ServerConfig {
@@ -37,6 +54,10 @@ impl Default for ServerConfig {
             env_id: DEFAULT_ENV_ID.to_string(),
             realm: DEFAULT_REALM.to_string(),
             access_token_ttl: DEFAULT_ACCESS_TOKEN_TTL,
+            code_ttl: DEFAULT_CODE_TTL,
+            refresh_token_ttl: DEFAULT_REFRESH_TOKEN_TTL,
+            interaction_ttl: DEFAULT_INTERACTION_TTL,
+            session_ttl: DEFAULT_SESSION_TTL,
         }
     }
 }

@@ -87,6 +87,16 @@ impl OAuthError {
         )
     }
 
+    /// 400 `invalid_grant`: an invalid, expired, revoked or misbound code or refresh token
+    /// (RFC 6749 §5.2).
+    pub fn invalid_grant(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidGrant,
+            description,
+        )
+    }
+
     /// 400 `unauthorized_client`: the client may not use this grant or operation.
     pub fn unauthorized_client(description: impl Into<String>) -> Self {
         Self::new(

@@ -4,6 +4,7 @@
 //! default targets from, so the server and the suites can never disagree about a role.
 
 use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
 
 /// The built-in fixtures, compiled in so the server needs no file at run time.
 const BUILTIN: &str = include_str!("../../fixtures/reference/fixtures.toml");
@@ -54,6 +55,25 @@ pub struct UserFixture {
     pub password: String,
 }
 
+impl UserFixture {
+    /// The user's subject identifier (OIDC Core §2 `sub`): stable, opaque, and never equal
+    /// to a `client_id` (RFC 9700 §4.15), derived from the username.
+    pub fn subject(&self) -> String {
+        let digest = Sha256::digest(format!("oauth2spec-user:{}", self.username).as_bytes());
+        let hex: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
+        format!("u-{hex}")
+    }
+
+    /// A display name for the `name` claim: the username, capitalised.
+    pub fn display_name(&self) -> String {
+        let mut chars = self.username.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
+}
+
 /// A fixtures file that does not parse or does not describe a usable set of clients.
 #[derive(Debug, thiserror::Error)]
 pub enum FixturesError {
@@ -94,6 +114,16 @@ impl Fixtures {
     /// The client registered under `client_id`.
     pub fn client(&self, client_id: &str) -> Option<&ClientFixture> {
         self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    /// The user logging in as `username`.
+    pub fn user(&self, username: &str) -> Option<&UserFixture> {
+        self.users.iter().find(|u| u.username == username)
+    }
+
+    /// The user whose [`UserFixture::subject`] is `subject`.
+    pub fn user_by_subject(&self, subject: &str) -> Option<&UserFixture> {
+        self.users.iter().find(|u| u.subject() == subject)
     }
 
     /// The client playing `role`.
@@ -171,6 +201,16 @@ impl ClientFixture {
     /// Whether the client is registered for `grant_type`.
     pub fn has_grant_type(&self, grant_type: &str) -> bool {
         self.grant_types.iter().any(|g| g == grant_type)
+    }
+
+    /// Whether the client may use `response_type` at the authorization endpoint: `code`
+    /// needs the authorization_code grant, `token` the implicit grant (RFC 6749 §4.1, §4.2).
+    pub fn may_use_response_type(&self, response_type: &str) -> bool {
+        match response_type {
+            "code" => self.has_grant_type("authorization_code"),
+            "token" => self.has_grant_type("implicit"),
+            _ => false,
+        }
     }
 
     /// The registered scope as individual scope tokens.

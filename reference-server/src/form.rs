@@ -41,6 +41,25 @@ impl Form {
         }
     }
 
+    /// Every pair, in the order sent, empty values included.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// Whether `name` was sent with an empty value.
+    pub fn has_empty(&self, name: &str) -> bool {
+        self.pairs.iter().any(|(n, v)| n == name && v.is_empty())
+    }
+
+    /// Parses a URL query string (the authorization endpoint's GET, RFC 6749 §3.1).
+    pub fn from_query(query: &str) -> Form {
+        Form {
+            pairs: form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect(),
+        }
+    }
+
     /// The first parameter name that occurs more than once, if any.
     ///
     /// RFC 6749 §3.1/§3.2: "Request and response parameters MUST NOT be included more than

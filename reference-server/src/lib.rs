@@ -5,7 +5,9 @@
 //! This file owns the router (which path of the configured [`Layout`] goes to which handler)
 //! and the lifecycle of a spawned server.
 
+pub mod authz_request;
 pub mod client_auth;
+pub mod codes;
 pub mod config;
 pub mod endpoints;
 pub mod errors;
@@ -13,9 +15,15 @@ pub mod faults;
 pub mod fixtures;
 pub mod form;
 pub mod grants;
+pub mod html;
+pub mod id_token;
+pub mod interaction;
 pub mod keys;
 pub mod layouts;
+pub mod pkce;
+pub mod response_mode;
 pub mod scope;
+pub mod session;
 pub mod state;
 pub mod store;
 
@@ -25,7 +33,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{MethodRouter, any, get, post};
+use axum::routing::{MethodRouter, get, post};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -35,7 +43,10 @@ pub use fixtures::{ClientFixture, Fixtures, FixturesError, UserFixture};
 pub use keys::KeyError;
 pub use layouts::{Layout, UnknownLayout};
 
-use endpoints::{introspection, jwks, metadata, placeholder, revocation, token};
+use endpoints::{
+    am_rest, authorization, consent, introspection, jwks, login, metadata, pingone_flow,
+    revocation, token, userinfo,
+};
 use state::{AppState, SharedState};
 
 /// Builds the router of a server reachable at `base_url` (e.g. `http://127.0.0.1:41234`, no
@@ -62,43 +73,84 @@ pub fn try_build_router(config: ServerConfig, base_url: &str) -> Result<Router, 
 /// The routes of the configured layout over `state`.
 pub(crate) fn router(state: SharedState) -> Router {
     let paths = state.paths.clone();
-    let routes: [(&str, MethodRouter<SharedState>); 8] = [
+    let mut routes: Vec<(String, MethodRouter<SharedState>)> = vec![
         (
-            &paths.metadata_rfc8414,
+            paths.metadata_rfc8414.clone(),
             get(metadata::rfc8414).fallback(metadata::other_method),
         ),
         (
-            &paths.metadata_oidc,
+            paths.metadata_oidc.clone(),
             get(metadata::openid_configuration).fallback(metadata::other_method),
         ),
         (
-            &paths.token,
+            paths.token.clone(),
             post(token::post).fallback(token::other_method),
         ),
         (
-            &paths.introspection,
+            paths.introspection.clone(),
             post(introspection::post).fallback(introspection::other_method),
         ),
         (
-            &paths.revocation,
+            paths.revocation.clone(),
             post(revocation::post).fallback(revocation::other_method),
         ),
-        (&paths.jwks, get(jwks::get).fallback(jwks::other_method)),
-        (&paths.authorization, any(placeholder::not_implemented)),
-        (&paths.userinfo, any(placeholder::not_implemented)),
+        (
+            paths.jwks.clone(),
+            get(jwks::get).fallback(jwks::other_method),
+        ),
+        (
+            paths.authorization.clone(),
+            get(authorization::get)
+                .post(authorization::post)
+                .fallback(authorization::other_method),
+        ),
+        (
+            paths.userinfo.clone(),
+            get(userinfo::get)
+                .post(userinfo::post)
+                .fallback(userinfo::other_method),
+        ),
+        (state.page_path("/login"), get(login::get).post(login::post)),
+        (
+            state.page_path("/consent"),
+            get(consent::get).post(consent::post),
+        ),
     ];
+    match state.config.layout {
+        Layout::Pingone => routes.push((
+            format!("/{}/as/resume", state.config.env_id.trim_matches('/')),
+            get(pingone_flow::resume),
+        )),
+        Layout::Aic => routes.push((
+            am_rest::authenticate_path(&state.config.realm),
+            post(am_rest::authenticate),
+        )),
+        Layout::Generic | Layout::Pingfederate => {}
+    }
     // Paths come from configuration (env id, realm) and must match literally: no axum 0.7
     // `:param`/`*rest` checks, braces escaped. A path that an odd configuration makes collide
     // with an earlier one is skipped. (axum panics on all three otherwise.)
     let mut router = Router::new().without_v07_checks();
     let mut seen = HashSet::new();
     for (path, handler) in routes {
-        if !path.starts_with('/') || !seen.insert(path.to_string()) {
+        if !path.starts_with('/') || !seen.insert(path.clone()) {
             continue;
         }
-        router = router.route(&path.replace('{', "{{").replace('}', "}}"), handler);
+        router = router.route(&escape_braces(&path), handler);
+    }
+    if state.config.layout == Layout::Pingone {
+        // The one route with a parameter: PingOne's flow resource.
+        let env = state.config.env_id.trim_matches('/');
+        let flows = format!("/{}/flows/{{flow_id}}", escape_braces(env));
+        if !env.is_empty() && !env.contains('/') && seen.insert(format!("/{env}/flows/*")) {
+            router = router.route(&flows, post(pingone_flow::check));
+        }
     }
     router.fallback(errors::not_found).with_state(state)
+}
+
+fn escape_braces(path: &str) -> String {
+    path.replace('{', "{{").replace('}', "}}")
 }
 
 /// A server running in a background tokio task. Dropping it stops the server too.

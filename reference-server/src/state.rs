@@ -1,12 +1,16 @@
 //! The shared state of one running server: configuration, derived URLs, keys and tokens.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
+use crate::codes::CodeStore;
 use crate::config::ServerConfig;
 use crate::faults::Fault;
 use crate::fixtures::ClientFixture;
+use crate::interaction::InteractionStore;
 use crate::keys::{KeyError, SigningKey};
 use crate::layouts::LayoutPaths;
+use crate::session::SessionStore;
 use crate::store::TokenStore;
 
 /// State shared by every handler.
@@ -19,6 +23,14 @@ pub struct AppState {
     pub paths: LayoutPaths,
     pub store: TokenStore,
     pub keys: Keys,
+    /// Authorization codes, live and redeemed.
+    pub codes: CodeStore,
+    /// Login sessions.
+    pub sessions: SessionStore,
+    /// Pending authorizations (HTML interactions and pi.flow flows).
+    pub interactions: InteractionStore,
+    /// The counter behind the `code-sequential` fault's codes.
+    pub code_counter: AtomicU64,
 }
 
 /// The keys published at the JWKS endpoint.
@@ -56,6 +68,10 @@ impl AppState {
                 signing,
                 duplicate_kid,
             },
+            codes: CodeStore::new(),
+            sessions: SessionStore::new(),
+            interactions: InteractionStore::new(),
+            code_counter: AtomicU64::new(1000),
         })
     }
 
@@ -67,6 +83,17 @@ impl AppState {
     /// Whether `fault` is switched on.
     pub fn has(&self, fault: Fault) -> bool {
         self.config.has(fault)
+    }
+
+    /// The path of a page under the layout's prefix (the issuer path): `/login` in the
+    /// generic layout, `/{env}/as/login` for PingOne.
+    pub fn page_path(&self, page: &str) -> String {
+        format!(
+            "{}{page}",
+            self.config
+                .layout
+                .issuer_path(&self.config.env_id, &self.config.realm)
+        )
     }
 
     /// The registered client `client_id`.

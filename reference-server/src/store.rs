@@ -65,6 +65,9 @@ pub struct TokenRecord {
     /// revoke the grant's access tokens as well (RFC 7009 §2.1).
     pub grant_id: String,
     pub revocation: Option<Revocation>,
+    /// A refresh token replaced by a newer one (RFC 9700 §4.14.2 rotation). Presenting it
+    /// again is a replay that revokes the whole grant.
+    pub rotated: bool,
 }
 
 impl TokenRecord {
@@ -78,6 +81,11 @@ impl TokenRecord {
         self.revocation.is_some_and(|r| now >= r.effective_at)
     }
 
+    /// Not expired, not revoked and not rotated out: the token may be used.
+    pub fn is_usable(&self, now: SystemTime) -> bool {
+        !self.is_expired(now) && !self.is_revoked(now) && !self.rotated
+    }
+
     /// A revocation was requested, whether or not it has taken effect yet.
     pub fn revocation_requested(&self) -> bool {
         self.revocation.is_some()
@@ -88,6 +96,9 @@ impl TokenRecord {
 #[derive(Debug, Default)]
 pub struct TokenStore {
     tokens: Mutex<HashMap<String, TokenRecord>>,
+    /// Grants revoked as a whole (a replayed code): a token issued for one of them later,
+    /// by a request that raced the replay, is born revoked. Locked before `tokens`.
+    revoked_grants: Mutex<HashMap<String, Revocation>>,
 }
 
 impl TokenStore {
@@ -96,7 +107,11 @@ impl TokenStore {
     }
 
     /// Remembers a new token.
-    pub fn insert(&self, token: String, record: TokenRecord) {
+    pub fn insert(&self, token: String, mut record: TokenRecord) {
+        let grants = self.grants();
+        if let Some(revocation) = grants.get(&record.grant_id) {
+            record.revocation.get_or_insert(*revocation);
+        }
         self.lock().insert(token, record);
     }
 
@@ -123,6 +138,37 @@ impl TokenStore {
         true
     }
 
+    /// Marks `token` revoked without touching any other token of its grant (the
+    /// `revoke-refresh-no-cascade` fault). Returns whether `token` was known.
+    pub fn revoke_single(&self, token: &str, revocation: Revocation) -> bool {
+        match self.lock().get_mut(token) {
+            Some(record) => {
+                record.revocation.get_or_insert(revocation);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Revokes every token of `grant_id`: RFC 6749 §4.1.2 (a replayed code) and RFC 9700
+    /// §4.14.2 (a replayed refresh token). Returns how many tokens were affected.
+    pub fn revoke_grant(&self, grant_id: &str, revocation: Revocation) -> usize {
+        let mut grants = self.grants();
+        grants.entry(grant_id.to_string()).or_insert(revocation);
+        let mut count = 0;
+        for record in self.lock().values_mut().filter(|r| r.grant_id == grant_id) {
+            record.revocation.get_or_insert(revocation);
+            count += 1;
+        }
+        count
+    }
+
+    /// Runs `f` with the whole map under the lock, so that a check and the update that
+    /// depends on it (refresh-token rotation) happen atomically. `f` must not panic.
+    pub fn transaction<R>(&self, f: impl FnOnce(&mut HashMap<String, TokenRecord>) -> R) -> R {
+        f(&mut self.lock())
+    }
+
     /// Changes the expiry of a token (tests use it to age tokens without sleeping).
     pub fn set_expires_at(&self, token: &str, expires_at: SystemTime) -> bool {
         match self.lock().get_mut(token) {
@@ -132,6 +178,12 @@ impl TokenStore {
             }
             None => false,
         }
+    }
+
+    fn grants(&self) -> MutexGuard<'_, HashMap<String, Revocation>> {
+        self.revoked_grants
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, TokenRecord>> {
@@ -147,6 +199,15 @@ pub fn new_opaque_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A revocation that takes effect now.
+pub fn revocation_now() -> Revocation {
+    let now = SystemTime::now();
+    Revocation {
+        requested_at: now,
+        effective_at: now,
+    }
 }
 
 /// Seconds since the Unix epoch, as the integer claims of RFC 7662 §2.2 want them.
@@ -172,6 +233,7 @@ mod tests {
             jti: "j".into(),
             grant_id: grant.into(),
             revocation: None,
+            rotated: false,
         }
     }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::auth;
-use super::check::{self, Body};
+use super::check::{self, Body, Observed};
 use super::context::Context;
 use super::http::{Http, Request, Response};
 use super::redact::Redactor;
@@ -51,13 +51,14 @@ enum Abort {
     Fail(String),
 }
 
-struct Runner<'a> {
+/// One case in progress: its client, variables, redactor and evidence.
+pub(super) struct Runner<'a> {
     case: &'a Case,
-    target: &'a Resolved,
+    pub(super) target: &'a Resolved,
     options: &'a CaseOptions,
     limiter: &'a Semaphore,
     permit: Option<SemaphorePermit<'a>>,
-    http: Http,
+    pub(super) http: Http,
     cx: Context<'a>,
     redactor: Redactor,
     exchanges: Vec<Exchange>,
@@ -113,13 +114,15 @@ pub async fn run_case(
         }
         Ok(()) => verdict(&runner.findings),
     };
+    // Messages quote what the server sent (a callback URL, a member's value): they are
+    // evidence like the exchanges and are redacted the same way.
     record.status = status;
-    record.message = message;
+    record.message = runner.redactor.text(&message);
     record.notes = runner
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Note)
-        .map(|f| f.message.clone())
+        .map(|f| runner.redactor.text(&f.message))
         .collect();
     record.exchanges = runner.exchanges;
     record.duration_ms = started.elapsed().as_millis() as u64;
@@ -157,11 +160,18 @@ impl<'a> Runner<'a> {
                         return Err(Abort::Error(format!("unknown flow `{}`", use_.flow)));
                     };
                     let client = use_.client.unwrap_or(Role::Confidential);
+                    self.cx.scope = use_.alias.clone();
                     for s in &flow.steps {
                         let label = format!("step {} · flow {} · {}", i + 1, flow.name, s.endpoint);
-                        self.request(s, s.client.unwrap_or(client), use_.alias.as_deref(), &label)
-                            .await?;
+                        let done = self
+                            .request(s, s.client.unwrap_or(client), use_.alias.as_deref(), &label)
+                            .await;
+                        if done.is_err() {
+                            self.cx.scope = None;
+                        }
+                        done?;
                     }
+                    self.cx.scope = None;
                 }
                 Step::Request(s) => {
                     let label = format!("step {} · {}", i + 1, s.endpoint);
@@ -194,6 +204,10 @@ impl<'a> Runner<'a> {
             }
             self.pause(total).await;
         }
+        for (name, t) in &step.set {
+            let value = self.cx.render_required(t, role).map_err(err)?;
+            self.cx.vars.insert(name.clone(), value);
+        }
         let deadline = match &step.poll {
             Some(p) => {
                 let secs = self.seconds(p, role).map_err(err)?;
@@ -202,30 +216,45 @@ impl<'a> Runner<'a> {
             None => None,
         };
         let mut attempt = 1;
-        let (resp, body, failures) = loop {
+        let (resp, body, callback, failures) = loop {
             let label = if attempt > 1 {
                 format!("{label} (attempt {attempt})")
             } else {
                 label.to_string()
             };
-            let resp = self
-                .exchange(step, role, &label)
-                .await
-                .map_err(|m| Abort::Error(format!("{label}: {m}")))?;
+            let (resp, callback, ended_at) = if step.browser.is_some() {
+                let walk = self
+                    .authorize(step, role, &label)
+                    .await
+                    .map_err(|m| Abort::Error(format!("{label}: {m}")))?;
+                (walk.response, walk.callback, walk.ended_at)
+            } else {
+                let resp = self
+                    .exchange(step, role, &label)
+                    .await
+                    .map_err(|m| Abort::Error(format!("{label}: {m}")))?;
+                (resp, None, String::new())
+            };
             let body = Body::of(&resp);
+            let seen = Observed {
+                response: &resp,
+                body: &body,
+                callback: callback.as_ref(),
+                ended_at: &ended_at,
+            };
             let failures: Vec<(usize, String)> = step
                 .checks
                 .iter()
                 .enumerate()
                 .filter_map(|(i, c)| {
-                    check::evaluate(&c.kind, &resp, &body, &self.cx, role)
+                    check::evaluate(&c.kind, &seen, &self.cx, role)
                         .err()
                         .map(|m| (i, m))
                 })
                 .collect();
             let again = deadline.is_some_and(|d| Instant::now() + POLL_INTERVAL < d);
             if failures.is_empty() || !again {
-                break (resp, body, failures);
+                break (resp, body, callback, failures);
             }
             attempt += 1;
             self.pause(POLL_INTERVAL).await;
@@ -252,6 +281,10 @@ impl<'a> Runner<'a> {
         for (name, source) in &step.captures {
             let value = match source {
                 CaptureSource::Status => Some(resp.status.to_string()),
+                CaptureSource::Callback(name) => callback
+                    .as_ref()
+                    .and_then(|c| c.param(name))
+                    .map(str::to_string),
                 CaptureSource::Header(h) => resp.header(h).map(str::to_string),
                 CaptureSource::Json(p) => body.json().ok().and_then(|v| {
                     let leaf = check::select(v, p).into_iter().next()?.1?;
@@ -264,6 +297,7 @@ impl<'a> Runner<'a> {
             let Some(value) = value else {
                 let what = match source {
                     CaptureSource::Status => "status".to_string(),
+                    CaptureSource::Callback(n) => format!("authorization response parameter `{n}`"),
                     CaptureSource::Header(h) => format!("header `{h}`"),
                     CaptureSource::Json(p) => format!("JSON `{p}`"),
                 };
@@ -291,32 +325,58 @@ impl<'a> Runner<'a> {
         label: &str,
     ) -> Result<Response, String> {
         let req = self.build(step, role)?;
-        let sent = self.http.send(&req).await;
-        match sent {
+        self.send_recorded(&req, label).await
+    }
+
+    /// Sends a request and records the exchange, redacted. `Err`: no response.
+    pub(super) async fn send_recorded(
+        &mut self,
+        req: &Request,
+        label: &str,
+    ) -> Result<Response, String> {
+        match self.http.send(req).await {
             Ok((resp, elapsed)) => {
                 // Learn the response's tokens first, so that the request that carried
                 // an earlier one and the response itself are both masked.
                 self.redactor.learn_from(&resp);
-                self.exchanges.push(Exchange {
-                    label: label.to_string(),
-                    request: self.redactor.request(&req),
-                    response: Some(self.redactor.response(&resp, self.options.body_excerpt)),
-                    error: None,
-                    duration_ms: elapsed.as_millis() as u64,
-                });
+                self.record(req, Ok(&resp), label, elapsed);
                 Ok(resp)
             }
             Err(e) => {
-                self.exchanges.push(Exchange {
-                    label: label.to_string(),
-                    request: self.redactor.request(&req),
-                    response: None,
-                    error: Some(e.to_string()),
-                    duration_ms: 0,
-                });
-                Err(e.to_string())
+                let msg = e.to_string();
+                self.record(req, Err(&msg), label, Duration::ZERO);
+                Err(msg)
             }
         }
+    }
+
+    /// Adds an exchange to the evidence, redacted.
+    pub(super) fn record(
+        &mut self,
+        req: &Request,
+        resp: Result<&Response, &str>,
+        label: &str,
+        elapsed: Duration,
+    ) {
+        let (response, error) = match resp {
+            Ok(r) => (
+                Some(self.redactor.response(r, self.options.body_excerpt)),
+                None,
+            ),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        self.exchanges.push(Exchange {
+            label: label.to_string(),
+            request: self.redactor.request(req),
+            response,
+            error,
+            duration_ms: elapsed.as_millis() as u64,
+        });
+    }
+
+    /// Learns the credentials of a response that did not come through `send_recorded`.
+    pub(super) fn learn(&mut self, resp: &Response) {
+        self.redactor.learn_from(resp);
     }
 
     /// A rendered number of seconds.
@@ -340,7 +400,7 @@ impl<'a> Runner<'a> {
 
     /// Builds the HTTP request of a step: URL, query, headers, extra parameters, client
     /// authentication and body.
-    fn build(&self, step: &RequestStep, role: Role) -> Result<Request, String> {
+    pub(super) fn build(&self, step: &RequestStep, role: Role) -> Result<Request, String> {
         let endpoint = step.endpoint;
         let base = self.target.endpoint(endpoint).ok_or_else(|| {
             format!(

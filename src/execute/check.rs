@@ -3,9 +3,19 @@
 
 use serde_json::Value;
 
+use super::browser::Callback;
 use super::context::Context;
 use super::http::Response;
-use crate::suite::{CheckKind, JsonTest, Role};
+use crate::suite::{CheckKind, Delivery, JsonTest, Role};
+
+/// What a step observed: the last response, its body, and for a browser walk the
+/// authorization response (if it reached the redirect URI) and where the walk ended.
+pub struct Observed<'a> {
+    pub response: &'a Response,
+    pub body: &'a Body,
+    pub callback: Option<&'a Callback>,
+    pub ended_at: &'a str,
+}
 
 /// The body as JSON, parsed once per response.
 pub struct Body {
@@ -35,11 +45,12 @@ impl Body {
 /// `Ok` when the check holds, else what was wrong.
 pub fn evaluate(
     kind: &CheckKind,
-    resp: &Response,
-    body: &Body,
+    seen: &Observed<'_>,
     cx: &Context<'_>,
     client: Role,
 ) -> Result<(), String> {
+    let resp = seen.response;
+    let body = seen.body;
     match kind {
         CheckKind::Status(m) => {
             if m.matches(resp.status) {
@@ -94,6 +105,18 @@ pub fn evaluate(
                 ))
             }
         }
+        CheckKind::HeaderNotContains(name, t) => {
+            let unwanted = cx.render_required(t, client)?.to_ascii_lowercase();
+            match resp
+                .header_values(name)
+                .find(|v| v.to_ascii_lowercase().contains(&unwanted))
+            {
+                None => Ok(()),
+                Some(v) => Err(format!(
+                    "header `{name}` is {v:?}, which must not contain {unwanted:?}"
+                )),
+            }
+        }
         CheckKind::ContentType(want) => match resp.media_type() {
             Some(mt) if &mt == want => Ok(()),
             Some(mt) => Err(format!("content type is `{mt}`, expected `{want}`")),
@@ -101,119 +124,164 @@ pub fn evaluate(
         },
         CheckKind::Json { pointer, test } => {
             let root = body.json().map_err(str::to_string)?;
-            let want = |v: &Value| cx.render_json(v, client);
-            let leaves = select(root, pointer);
-            if let JsonTest::Unique = test {
-                let mut seen: Vec<&Value> = Vec::new();
-                for (path, leaf) in &leaves {
-                    let Some(v) = leaf else { continue };
-                    if seen.contains(v) {
-                        return Err(format!("`{path}` repeats {}", short(v)));
-                    }
-                    seen.push(v);
-                }
-                return Ok(());
+            json_test(root, pointer, test, cx, client)
+        }
+        CheckKind::Callback { pointer, test } => {
+            let Some(cb) = seen.callback else {
+                return Err(format!(
+                    "the authorization response never reached the redirect URI; the walk ended at {}",
+                    seen.ended_at
+                ));
+            };
+            json_test(&cb.as_json(), pointer, test, cx, client)
+        }
+        CheckKind::Delivered(allowed) => {
+            let got = seen.callback.map_or(Delivery::None, |c| c.delivery);
+            if allowed.contains(&got) {
+                Ok(())
+            } else {
+                let want: Vec<&str> = allowed.iter().map(|d| d.as_str()).collect();
+                let at = match seen.callback {
+                    Some(c) => c.url.clone(),
+                    None => seen.ended_at.to_string(),
+                };
+                Err(format!(
+                    "the authorization response was delivered by {got} ({at}), expected {}",
+                    want.join(" or ")
+                ))
             }
-            for (path, leaf) in leaves {
-                let shown = if path.is_empty() { "the body" } else { &path };
-                let got = || leaf.map_or("absent".to_string(), short);
-                match test {
-                    JsonTest::Present => {
-                        if leaf.is_none() {
-                            return Err(format!("`{shown}` is absent"));
-                        }
-                    }
-                    JsonTest::Absent => {
-                        if let Some(v) = leaf {
-                            return Err(format!("`{shown}` is present: {}", short(v)));
-                        }
-                    }
-                    JsonTest::Equals(v) => {
-                        let w = want(v)?;
-                        if !leaf.is_some_and(|l| same(l, &w)) {
-                            return Err(format!("`{shown}` is {}, expected {}", got(), short(&w)));
-                        }
-                    }
-                    JsonTest::NotEquals(v) => {
-                        let w = want(v)?;
-                        if leaf.is_some_and(|l| same(l, &w)) {
-                            return Err(format!(
-                                "`{shown}` is {}, which is not allowed",
-                                short(&w)
-                            ));
-                        }
-                    }
-                    JsonTest::OneOf(vs) => {
-                        let ws = vs.iter().map(want).collect::<Result<Vec<_>, _>>()?;
-                        if !leaf.is_some_and(|l| ws.iter().any(|w| same(l, w))) {
-                            let list: Vec<String> = ws.iter().map(short).collect();
-                            return Err(format!(
-                                "`{shown}` is {}, expected one of {}",
-                                got(),
-                                list.join(", ")
-                            ));
-                        }
-                    }
-                    JsonTest::Type(t) => {
-                        if !leaf.is_some_and(|l| t.matches(l)) {
-                            return Err(format!("`{shown}` is {}, expected a JSON {t}", got()));
-                        }
-                    }
-                    JsonTest::Contains(v) => {
-                        let w = want(v)?;
-                        let ok = match (leaf, &w) {
-                            (Some(Value::Array(items)), w) => items.iter().any(|i| same(i, w)),
-                            (Some(Value::String(s)), Value::String(w)) => s.contains(w.as_str()),
-                            _ => false,
-                        };
-                        if !ok {
-                            return Err(format!(
-                                "`{shown}` is {}, expected it to contain {}",
-                                got(),
-                                short(&w)
-                            ));
-                        }
-                    }
-                    JsonTest::OnlyKeys(keys) => match leaf {
-                        Some(Value::Object(o)) => {
-                            let extra: Vec<&str> = o
-                                .keys()
-                                .filter(|k| !keys.contains(k))
-                                .map(String::as_str)
-                                .collect();
-                            if !extra.is_empty() {
-                                return Err(format!(
-                                    "`{shown}` has members besides {}: {}",
-                                    keys.join(", "),
-                                    extra.join(", ")
-                                ));
-                            }
-                        }
-                        _ => return Err(format!("`{shown}` is {}, expected an object", got())),
-                    },
-                    // Judged over all leaves at once, above.
-                    JsonTest::Unique => {}
-                    JsonTest::NoEmptyArrays => match leaf {
-                        Some(Value::Object(o)) => {
-                            let empty: Vec<&str> = o
-                                .iter()
-                                .filter(|(_, v)| v.as_array().is_some_and(Vec::is_empty))
-                                .map(|(k, _)| k.as_str())
-                                .collect();
-                            if !empty.is_empty() {
-                                return Err(format!(
-                                    "`{shown}` has empty arrays: {}",
-                                    empty.join(", ")
-                                ));
-                            }
-                        }
-                        _ => return Err(format!("`{shown}` is {}, expected an object", got())),
-                    },
-                }
-            }
-            Ok(())
         }
     }
+}
+
+/// Judges one JSON test on the value(s) a pointer selects in `root`.
+fn json_test(
+    root: &Value,
+    pointer: &str,
+    test: &JsonTest,
+    cx: &Context<'_>,
+    client: Role,
+) -> Result<(), String> {
+    let want = |v: &Value| cx.render_json(v, client);
+    let leaves = select(root, pointer);
+    if let JsonTest::Unique = test {
+        let mut seen: Vec<&Value> = Vec::new();
+        for (path, leaf) in &leaves {
+            let Some(v) = leaf else { continue };
+            if seen.contains(v) {
+                return Err(format!("`{path}` repeats {}", short(v)));
+            }
+            seen.push(v);
+        }
+        return Ok(());
+    }
+    for (path, leaf) in leaves {
+        let shown = if path.is_empty() { "the body" } else { &path };
+        let got = || leaf.map_or("absent".to_string(), short);
+        match test {
+            JsonTest::Present => {
+                if leaf.is_none() {
+                    return Err(format!("`{shown}` is absent"));
+                }
+            }
+            JsonTest::Absent => {
+                if let Some(v) = leaf {
+                    return Err(format!("`{shown}` is present: {}", short(v)));
+                }
+            }
+            JsonTest::Equals(v) => {
+                let w = want(v)?;
+                if !leaf.is_some_and(|l| same(l, &w)) {
+                    return Err(format!("`{shown}` is {}, expected {}", got(), short(&w)));
+                }
+            }
+            JsonTest::NotEquals(v) => {
+                let w = want(v)?;
+                if leaf.is_some_and(|l| same(l, &w)) {
+                    return Err(format!("`{shown}` is {}, which is not allowed", short(&w)));
+                }
+            }
+            JsonTest::OneOf(vs) => {
+                let ws = vs.iter().map(want).collect::<Result<Vec<_>, _>>()?;
+                if !leaf.is_some_and(|l| ws.iter().any(|w| same(l, w))) {
+                    let list: Vec<String> = ws.iter().map(short).collect();
+                    return Err(format!(
+                        "`{shown}` is {}, expected one of {}",
+                        got(),
+                        list.join(", ")
+                    ));
+                }
+            }
+            JsonTest::Type(t) => {
+                if !leaf.is_some_and(|l| t.matches(l)) {
+                    return Err(format!("`{shown}` is {}, expected a JSON {t}", got()));
+                }
+            }
+            JsonTest::Contains(v) => {
+                let w = want(v)?;
+                let ok = match (leaf, &w) {
+                    (Some(Value::Array(items)), w) => items.iter().any(|i| same(i, w)),
+                    (Some(Value::String(s)), Value::String(w)) => s.contains(w.as_str()),
+                    _ => false,
+                };
+                if !ok {
+                    return Err(format!(
+                        "`{shown}` is {}, expected it to contain {}",
+                        got(),
+                        short(&w)
+                    ));
+                }
+            }
+            JsonTest::OnlyKeys(keys) => match leaf {
+                Some(Value::Object(o)) => {
+                    let extra: Vec<&str> = o
+                        .keys()
+                        .filter(|k| !keys.contains(k))
+                        .map(String::as_str)
+                        .collect();
+                    if !extra.is_empty() {
+                        return Err(format!(
+                            "`{shown}` has members besides {}: {}",
+                            keys.join(", "),
+                            extra.join(", ")
+                        ));
+                    }
+                }
+                _ => return Err(format!("`{shown}` is {}, expected an object", got())),
+            },
+            JsonTest::NotContains(v) => {
+                let w = want(v)?;
+                let hit = match (leaf, &w) {
+                    (Some(Value::Array(items)), w) => items.iter().any(|i| same(i, w)),
+                    (Some(Value::String(s)), Value::String(w)) => s.contains(w.as_str()),
+                    _ => false,
+                };
+                if hit {
+                    return Err(format!(
+                        "`{shown}` is {}, which must not contain {}",
+                        got(),
+                        short(&w)
+                    ));
+                }
+            }
+            // Judged over all leaves at once, above.
+            JsonTest::Unique => {}
+            JsonTest::NoEmptyArrays => match leaf {
+                Some(Value::Object(o)) => {
+                    let empty: Vec<&str> = o
+                        .iter()
+                        .filter(|(_, v)| v.as_array().is_some_and(Vec::is_empty))
+                        .map(|(k, _)| k.as_str())
+                        .collect();
+                    if !empty.is_empty() {
+                        return Err(format!("`{shown}` has empty arrays: {}", empty.join(", ")));
+                    }
+                }
+                _ => return Err(format!("`{shown}` is {}, expected an object", got())),
+            },
+        }
+    }
+    Ok(())
 }
 
 /// JSON equality where 1 and 1.0 are the same number.

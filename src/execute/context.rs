@@ -13,6 +13,9 @@ use crate::target::Resolved;
 pub struct Context<'a> {
     pub target: &'a Resolved,
     pub vars: BTreeMap<String, String>,
+    /// While a flow used with `as` runs, its steps read their own captures, which are
+    /// stored as `<alias>.<name>`.
+    pub scope: Option<String>,
 }
 
 impl<'a> Context<'a> {
@@ -20,6 +23,7 @@ impl<'a> Context<'a> {
         Context {
             target,
             vars: BTreeMap::new(),
+            scope: None,
         }
     }
 
@@ -76,13 +80,31 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// A captured value, looked up in the running flow's scope first.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.scope
+            .as_ref()
+            .and_then(|s| self.vars.get(&format!("{s}.{name}")))
+            .or_else(|| self.vars.get(name))
+            .map(String::as_str)
+    }
+
     fn expr(&self, e: &Expr, client: Role) -> Result<String, String> {
         match e {
             Expr::Var(name) => self
-                .vars
-                .get(name)
-                .cloned()
+                .var(name)
+                .map(str::to_string)
                 .ok_or_else(|| format!("`{name}` was not captured")),
+            Expr::S256(name) => {
+                use base64::Engine as _;
+                use sha2::Digest as _;
+                let value = self
+                    .var(name)
+                    .ok_or_else(|| format!("`{name}` was not captured"))?;
+                // RFC 7636 §4.2: BASE64URL-ENCODE(SHA256(ASCII(code_verifier))).
+                Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode(sha2::Sha256::digest(value.as_bytes())))
+            }
             Expr::Random => Ok(rand::rng()
                 .sample_iter(&Alphanumeric)
                 .take(32)
@@ -111,7 +133,7 @@ impl<'a> Context<'a> {
                     ClientField::Scope => c.scope.clone(),
                     ClientField::RedirectUri => c.redirect_uri.clone(),
                 };
-                v.ok_or_else(|| format!("client `{role}` has no {field:?} configured"))
+                v.ok_or_else(|| format!("client `{role}` has no `{}` configured", field.name()))
             }
         }
     }

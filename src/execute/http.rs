@@ -70,21 +70,34 @@ pub enum TransportError {
 /// One case's client: own connection pool and cookie jar.
 pub struct Http {
     client: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
     settings: HttpSettings,
 }
 
 impl Http {
     pub fn new(settings: HttpSettings) -> Result<Http, TransportError> {
         let timeout = Duration::from_millis(settings.timeout_ms);
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
-            .cookie_store(true)
+            .cookie_provider(std::sync::Arc::clone(&jar))
             .user_agent(concat!("oauth2spec/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| TransportError::Other(e.to_string()))?;
-        Ok(Http { client, settings })
+        Ok(Http {
+            client,
+            jar,
+            settings,
+        })
+    }
+
+    /// Puts a cookie in the case's jar, as a browser holding a session would have it.
+    pub fn add_cookie(&self, cookie: &str, url: &str) {
+        if let Ok(u) = url::Url::parse(url) {
+            self.jar.add_cookie_str(cookie, &u);
+        }
     }
 
     /// Sends the request and reads at most `max_body_bytes` of the body.
@@ -97,6 +110,11 @@ impl Http {
             builder = builder.header(name, value);
         }
         if let Some(body) = &req.body {
+            if body.is_empty() {
+                // An empty body would otherwise go out with neither Content-Length nor
+                // chunked framing, which servers read as "no body" and may refuse.
+                builder = builder.header("content-length", "0");
+            }
             builder = builder.body(body.clone());
         }
         let mut resp = builder.send().await.map_err(|e| self.classify(e))?;

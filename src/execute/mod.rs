@@ -3,11 +3,13 @@
 //! concurrency. Secrets are redacted before an exchange leaves this module.
 
 pub mod auth;
+pub mod browser;
 pub mod case;
 pub mod check;
 pub mod context;
 pub mod discovery;
 pub mod http;
+pub mod login;
 pub mod redact;
 pub mod run;
 

@@ -88,10 +88,41 @@ impl Redactor {
         self.values.insert(pct);
     }
 
-    /// Learns the credentials a response carries (token members of a JSON body).
+    /// Learns the credentials a response carries: token members of a JSON body, credential
+    /// parameters of a redirect (`code`, `access_token` in a Location's query or fragment)
+    /// and of an HTML form (a form_post page's hidden inputs).
     pub fn learn_from(&mut self, resp: &Response) {
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&resp.body) {
             self.learn_json(&v);
+        }
+        if let Some(location) = resp.header("location") {
+            let location = location.to_string();
+            self.learn_url(&location);
+        }
+        let text = String::from_utf8_lossy(&resp.body);
+        if text.contains("<form") || text.contains("<FORM") {
+            for form in super::browser::forms(&text, "http://page.invalid/", None) {
+                self.learn_url(&form.action);
+                for (name, value) in &form.fields {
+                    if SECRET_PARAMS.contains(&name.as_str()) {
+                        self.add(value);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Learns the credential parameters of a URL's query and fragment.
+    pub fn learn_url(&mut self, url: &str) {
+        let Ok(u) = url::Url::parse(url) else { return };
+        let query = u.query().unwrap_or("").to_string();
+        let fragment = u.fragment().unwrap_or("").to_string();
+        for part in [query, fragment] {
+            for (k, v) in url::form_urlencoded::parse(part.as_bytes()) {
+                if SECRET_PARAMS.contains(&k.as_ref()) {
+                    self.add(&v);
+                }
+            }
         }
     }
 
@@ -135,6 +166,14 @@ impl Redactor {
             let pairs = mask_params(parsed.query_pairs());
             parsed.query_pairs_mut().clear().extend_pairs(pairs);
         }
+        // Implicit and fragment-mode responses carry credentials in the fragment.
+        if let Some(fragment) = parsed.fragment().map(str::to_string) {
+            let pairs = mask_params(url::form_urlencoded::parse(fragment.as_bytes()));
+            let masked = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish();
+            parsed.set_fragment(Some(&masked));
+        }
         self.text(parsed.as_str())
     }
 
@@ -142,7 +181,9 @@ impl Redactor {
         headers
             .iter()
             .map(|(n, v)| {
-                let v = if SECRET_HEADERS.contains(&n.as_str()) {
+                let v = if n == "location" {
+                    self.url(v)
+                } else if SECRET_HEADERS.contains(&n.as_str()) {
                     // Keep the scheme: "Basic" versus "Bearer" is evidence.
                     match v.split_once(' ') {
                         Some((scheme, _)) if n == "authorization" || n == "dpop" => {

@@ -120,6 +120,15 @@ fn apply_known_failure(mut record: CaseRecord, target: &Resolved) -> CaseRecord 
     record
 }
 
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Unreachable(#[from] super::Unreachable),
+    #[error("{0}")]
+    ManualNeedsTerminal(String),
+}
+
 /// Discovery, resolution, planning and the run, for one target: what `run` does per
 /// target and what the self-tests call directly.
 pub async fn run_target(
@@ -128,7 +137,12 @@ pub async fn run_target(
     filter: &crate::plan::Filter,
     options: &RunOptions,
     on_case: &(dyn Fn(&CaseRecord) + Sync),
-) -> Result<RunRecord, super::Unreachable> {
+) -> Result<RunRecord, RunError> {
+    if target.login.driver == crate::target::LoginDriver::Manual
+        && let Some(refusal) = super::login::manual_refusal()
+    {
+        return Err(RunError::ManualNeedsTerminal(refusal));
+    }
     let discovery = super::discover(&target).await?;
     let resolved = crate::target::resolve(target, discovery);
     let planned = crate::plan::plan(catalog, &resolved, filter);

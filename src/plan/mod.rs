@@ -3,6 +3,7 @@
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
+use crate::suite::template::ClientField;
 use crate::suite::{Case, Catalog};
 use crate::target::Resolved;
 
@@ -92,6 +93,22 @@ fn decide(case: &Case, catalog: &Catalog, target: &Resolved) -> Decision {
     for role in case.roles(catalog) {
         if !target.target.clients.contains_key(&role) {
             return Decision::Skip(format!("no `{role}` client configured in the target"));
+        }
+    }
+    for (role, field) in case.client_fields(catalog) {
+        let Some(client) = target.target.clients.get(&role) else {
+            continue;
+        };
+        let present = match field {
+            ClientField::ClientId => true,
+            ClientField::Scope => client.scope.is_some(),
+            ClientField::RedirectUri => client.redirect_uri.is_some(),
+        };
+        if !present {
+            return Decision::Skip(format!(
+                "client `{role}` has no `{}` configured in the target",
+                field.name()
+            ));
         }
     }
     Decision::Run

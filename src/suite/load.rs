@@ -462,6 +462,49 @@ impl Validator<'_> {
             let s = rs.json.as_ref().map(|j| j.span()).unwrap_or(span.clone());
             self.error(s, "a step sends either `form` or `json`, not both");
         }
+        // `set` comes first: the request's own templates may read what it sets.
+        let mut set = Vec::new();
+        for (name, value) in rs.set.unwrap_or_default() {
+            if let Some(t) = self.template(value.get_ref(), value.span()) {
+                set.push((name.clone(), t));
+            }
+            self.defined.insert(name);
+        }
+        let browser = match &rs.browser {
+            None => None,
+            Some(b) => {
+                if endpoint.is_some_and(|e| e != Endpoint::Authorization) {
+                    self.error(
+                        b.span(),
+                        "`browser` goes with `endpoint = \"authorization\"`",
+                    );
+                }
+                let raw = b.get_ref();
+                let login = match &raw.login {
+                    None => Some("primary".to_string()),
+                    Some(l) if l.get_ref() == "none" => None,
+                    Some(l) => Some(l.get_ref().clone()),
+                };
+                let consent = match raw
+                    .consent
+                    .as_ref()
+                    .map(|c| (c.get_ref().as_str(), c.span()))
+                {
+                    None | Some(("allow", _)) => Consent::Allow,
+                    Some(("deny", _)) => Consent::Deny,
+                    Some(("none", _)) => Consent::None,
+                    Some((other, span)) => {
+                        self.error_expected(
+                            span,
+                            format!("unknown consent `{other}`"),
+                            "`allow`, `deny` or `none`",
+                        );
+                        Consent::Allow
+                    }
+                };
+                Some(Browser { login, consent })
+            }
+        };
         let wait = rs.wait.as_ref().and_then(|w| self.seconds(w, "wait"));
         let poll = rs.poll.as_ref().and_then(|w| self.seconds(w, "poll"));
         if wait.is_some() && poll.is_some() {
@@ -504,7 +547,7 @@ impl Validator<'_> {
                 None => self.error_expected(
                     source.span(),
                     format!("invalid capture source `{}`", source.get_ref()),
-                    "`json:/pointer`, `header:name` or `status`",
+                    "`json:/pointer`, `header:name`, `callback:name` or `status`",
                 ),
             }
         }
@@ -522,6 +565,8 @@ impl Validator<'_> {
             wait,
             wait_extra: rs.wait_extra.unwrap_or(0),
             poll,
+            set,
+            browser,
             setup: in_flow || rs.setup.unwrap_or(false),
             checks,
             origin: Origin {
@@ -553,11 +598,12 @@ impl Validator<'_> {
             rs.json.as_ref().map(|s| s.span()),
             rs.wait.as_ref().map(|s| s.span()),
             rs.poll.as_ref().map(|s| s.span()),
+            rs.browser.as_ref().map(|s| s.span()),
         ];
         if let Some(s) = extra.into_iter().flatten().next() {
             self.error(s, "a step with `use` takes only `as` and `client`");
         }
-        if rs.capture.is_some() || !rs.expect.is_empty() || rs.setup.is_some() {
+        if rs.capture.is_some() || !rs.expect.is_empty() || rs.setup.is_some() || rs.set.is_some() {
             self.error(span, "a step with `use` takes only `as` and `client`");
         }
         let client = rs.client.as_ref().and_then(|c| self.role(c));
@@ -640,12 +686,14 @@ impl Validator<'_> {
             rc.header.is_some(),
             rc.content_type.is_some(),
             rc.json.is_some(),
+            rc.callback.is_some(),
+            rc.delivered.is_some(),
         ];
         if subjects.iter().filter(|b| **b).count() != 1 {
             self.error_expected(
                 span,
                 "a check names exactly one subject",
-                "one of `status`, `header`, `content_type`, `json`",
+                "one of `status`, `header`, `content_type`, `json`, `callback`, `delivered`",
             );
             return None;
         }
@@ -655,6 +703,7 @@ impl Validator<'_> {
             rc.equals.is_some(),
             rc.not_equals.is_some(),
             rc.contains.is_some(),
+            rc.not_contains.is_some(),
             rc.one_of.is_some(),
             rc.json_type.is_some(),
             rc.only_keys.is_some(),
@@ -668,6 +717,32 @@ impl Validator<'_> {
                 return None;
             }
             self.status(status)?
+        } else if let Some(d) = rc.delivered {
+            if n_tests != 0 {
+                self.error(span, "a `delivered` check takes no other test");
+                return None;
+            }
+            let dspan = d.span();
+            let names: Vec<String> = match d.into_inner() {
+                toml::Value::String(s) => vec![s],
+                toml::Value::Array(items) => items
+                    .into_iter()
+                    .map(|i| i.as_str().unwrap_or("").to_string())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let parsed: Option<Vec<Delivery>> = names.iter().map(|n| Delivery::parse(n)).collect();
+            match parsed {
+                Some(list) if !list.is_empty() => CheckKind::Delivered(list),
+                _ => {
+                    self.error_expected(
+                        dspan,
+                        "invalid `delivered`",
+                        "`query`, `fragment`, `form_post`, `pi.flow` or `none`, or a list of them",
+                    );
+                    return None;
+                }
+            }
         } else if let Some(ct) = rc.content_type {
             if n_tests != 0 {
                 self.error(span, "a `content_type` check takes no other test");
@@ -677,7 +752,7 @@ impl Validator<'_> {
         } else if let Some(header) = rc.header {
             let name = header.get_ref().to_ascii_lowercase();
             let expected =
-                "`present = true`, `absent = true`, `equals = \"...\"` or `contains = \"...\"`";
+                "`present = true`, `absent = true`, `equals`, `contains` or `not_contains`";
             if n_tests != 1 {
                 self.error_expected(span, "a `header` check takes exactly one test", expected);
                 return None;
@@ -686,25 +761,30 @@ impl Validator<'_> {
                 CheckKind::HeaderPresent(name)
             } else if rc.absent == Some(true) {
                 CheckKind::HeaderAbsent(name)
-            } else if let Some(v) = rc.equals.or(rc.contains.clone()) {
-                let is_equals = rc.contains.is_none();
+            } else if let Some((v, which)) = rc
+                .equals
+                .map(|v| (v, 0))
+                .or(rc.contains.clone().map(|v| (v, 1)))
+                .or(rc.not_contains.clone().map(|v| (v, 2)))
+            {
                 let vspan = v.span();
                 let toml::Value::String(s) = v.into_inner() else {
                     self.error_expected(vspan, "a header value is a string", "a string");
                     return None;
                 };
                 let t = self.template(&s, vspan)?;
-                if is_equals {
-                    CheckKind::HeaderEquals(name, t)
-                } else {
-                    CheckKind::HeaderContains(name, t)
+                match which {
+                    0 => CheckKind::HeaderEquals(name, t),
+                    1 => CheckKind::HeaderContains(name, t),
+                    _ => CheckKind::HeaderNotContains(name, t),
                 }
             } else {
                 self.error_expected(span, "unsupported test for a `header` check", expected);
                 return None;
             }
         } else {
-            let pointer = rc.json?;
+            let is_callback = rc.callback.is_some();
+            let pointer = rc.json.or(rc.callback)?;
             let ptr = pointer.get_ref().clone();
             if !(ptr.is_empty() || ptr.starts_with('/')) {
                 self.error_expected(
@@ -719,7 +799,7 @@ impl Validator<'_> {
                     span,
                     "a `json` check takes exactly one test",
                     "one of `equals`, `not_equals`, `one_of`, `type`, `present`, `absent`, \
-                     `contains`, `only_keys`, `no_empty_arrays`, `unique`",
+                     `contains`, `not_contains`, `only_keys`, `no_empty_arrays`, `unique`",
                 );
                 return None;
             }
@@ -733,6 +813,8 @@ impl Validator<'_> {
                 JsonTest::NotEquals(self.json_value(v))
             } else if let Some(v) = rc.contains {
                 JsonTest::Contains(self.json_value(v))
+            } else if let Some(v) = rc.not_contains {
+                JsonTest::NotContains(self.json_value(v))
             } else if let Some(list) = rc.one_of {
                 let lspan = list.span();
                 let values: Vec<serde_json::Value> = list
@@ -766,7 +848,11 @@ impl Validator<'_> {
                 );
                 return None;
             };
-            CheckKind::Json { pointer: ptr, test }
+            if is_callback {
+                CheckKind::Callback { pointer: ptr, test }
+            } else {
+                CheckKind::Json { pointer: ptr, test }
+            }
         };
         Some(Check {
             kind,
@@ -819,6 +905,9 @@ fn parse_capture(s: &str) -> Option<CaptureSource> {
     }
     if let Some(p) = s.strip_prefix("json:") {
         return (p.is_empty() || p.starts_with('/')).then(|| CaptureSource::Json(p.to_string()));
+    }
+    if let Some(p) = s.strip_prefix("callback:") {
+        return (!p.is_empty()).then(|| CaptureSource::Callback(p.to_string()));
     }
     if let Some(h) = s.strip_prefix("header:") {
         return (!h.is_empty()).then(|| CaptureSource::Header(h.to_ascii_lowercase()));

@@ -71,6 +71,38 @@ impl Case {
     }
 }
 
+impl Case {
+    /// The client fields (scope, redirect_uri) the case's templates cannot do without,
+    /// per role: a target that lacks one cannot run the case.
+    pub fn client_fields(
+        &self,
+        catalog: &Catalog,
+    ) -> BTreeSet<(Role, super::template::ClientField)> {
+        let mut out = BTreeSet::new();
+        let mut add = |s: &RequestStep, role: Role| {
+            for t in s.templates() {
+                for (r, f) in t.required_client_fields() {
+                    out.insert((r.unwrap_or(role), f));
+                }
+            }
+        };
+        for step in &self.steps {
+            match step {
+                Step::Flow(use_) => {
+                    let client = use_.client.unwrap_or(Role::Confidential);
+                    if let Some(flow) = catalog.flow(&use_.flow) {
+                        for s in &flow.steps {
+                            add(s, s.client.unwrap_or(client));
+                        }
+                    }
+                }
+                Step::Request(s) => add(s, s.client.unwrap_or(Role::Confidential)),
+            }
+        }
+        out
+    }
+}
+
 /// A named, reusable sequence of setup steps.
 #[derive(Debug, Clone)]
 pub struct Flow {
@@ -121,6 +153,11 @@ pub struct RequestStep {
     /// Seconds during which the request is repeated until its checks hold; the last
     /// attempt is judged. For effects the spec lets propagate (RFC 7009 §2.1).
     pub poll: Option<Template>,
+    /// Values set before the request is built (`set = { state = "{{random}}" }`), so that
+    /// one generated value can be sent and then compared.
+    pub set: Vec<(String, Template)>,
+    /// Walk the authorization request like a browser: follow redirects, log in, consent.
+    pub browser: Option<Browser>,
     /// A failing check is an `error` (unmet prerequisite), not a finding.
     pub setup: bool,
     pub checks: Vec<Check>,
@@ -136,10 +173,72 @@ impl RequestStep {
             .map(|(_, t)| t)
             .chain(self.wait.iter())
             .chain(self.poll.iter())
+            .chain(self.set.iter().map(|(_, t)| t))
     }
 
     fn template_roles(&self) -> impl Iterator<Item = Role> + '_ {
         self.templates().flat_map(|t| t.roles().collect::<Vec<_>>())
+    }
+}
+
+/// How the user agent behaves on the server's pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Browser {
+    /// The `[users.<role>]` to log in as; `None`: do not log in (stop at a login page).
+    pub login: Option<String>,
+    pub consent: Consent,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consent {
+    Allow,
+    Deny,
+    /// Do not answer a consent page (stop there).
+    None,
+}
+
+/// Where an authorization response reached the client's redirect URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// In the query of a redirect (RFC 6749 §4.1.2).
+    Query,
+    /// In the fragment of a redirect (RFC 6749 §4.2.2).
+    Fragment,
+    /// By an auto-submitting form (OAuth 2.0 Form Post Response Mode).
+    FormPost,
+    /// In a PingOne `pi.flow` JSON `authorizeResponse`.
+    PiFlow,
+    /// Never: the walk ended on a page of the server (an error page, a login page).
+    None,
+}
+
+impl Delivery {
+    pub const ALL: [Delivery; 5] = [
+        Delivery::Query,
+        Delivery::Fragment,
+        Delivery::FormPost,
+        Delivery::PiFlow,
+        Delivery::None,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Query => "query",
+            Delivery::Fragment => "fragment",
+            Delivery::FormPost => "form_post",
+            Delivery::PiFlow => "pi.flow",
+            Delivery::None => "none",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Delivery> {
+        Delivery::ALL.iter().copied().find(|d| d.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -149,6 +248,8 @@ pub enum CaptureSource {
     Json(String),
     Header(String),
     Status,
+    /// A parameter of the authorization response the browser walk reached.
+    Callback(String),
 }
 
 /// One expectation, judged at the case's level unless it carries its own.
@@ -166,8 +267,20 @@ pub enum CheckKind {
     HeaderAbsent(String),
     HeaderEquals(String, Template),
     HeaderContains(String, Template),
+    /// No value of the header contains the text (case-insensitive); absent passes.
+    HeaderNotContains(String, Template),
     ContentType(String),
-    Json { pointer: String, test: JsonTest },
+    Json {
+        pointer: String,
+        test: JsonTest,
+    },
+    /// On the parameters of the authorization response, as a JSON object of strings.
+    Callback {
+        pointer: String,
+        test: JsonTest,
+    },
+    /// How (and whether) the authorization response reached the redirect URI; any of these.
+    Delivered(Vec<Delivery>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,6 +323,8 @@ pub enum JsonTest {
     Present,
     Absent,
     Contains(serde_json::Value),
+    /// Neither an array element nor a substring equals the value; absent passes.
+    NotContains(serde_json::Value),
     OnlyKeys(Vec<String>),
     NoEmptyArrays,
     /// The selected values (a `*` pointer) are pairwise distinct.

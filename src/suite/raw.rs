@@ -84,9 +84,24 @@ pub struct RawStep {
     #[serde(default)]
     pub poll: Option<Spanned<toml::Value>>,
     #[serde(default)]
+    pub set: Option<BTreeMap<String, Spanned<String>>>,
+    #[serde(default)]
+    pub browser: Option<Spanned<RawBrowser>>,
+    #[serde(default)]
     pub setup: Option<bool>,
     #[serde(default)]
     pub expect: Vec<Spanned<RawCheck>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBrowser {
+    /// A user role, or `"none"`.
+    #[serde(default)]
+    pub login: Option<Spanned<String>>,
+    /// `allow`, `deny` or `none`.
+    #[serde(default)]
+    pub consent: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,6 +116,10 @@ pub struct RawCheck {
     #[serde(default)]
     pub json: Option<Spanned<String>>,
     #[serde(default)]
+    pub callback: Option<Spanned<String>>,
+    #[serde(default)]
+    pub delivered: Option<Spanned<toml::Value>>,
+    #[serde(default)]
     pub present: Option<bool>,
     #[serde(default)]
     pub absent: Option<bool>,
@@ -110,6 +129,8 @@ pub struct RawCheck {
     pub not_equals: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub contains: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub not_contains: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub one_of: Option<Spanned<Vec<toml::Value>>>,
     #[serde(default, rename = "type")]

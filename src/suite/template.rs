@@ -30,13 +30,25 @@ pub enum Expr {
     Endpoint(Endpoint),
     /// Fresh random URL-safe characters at every use.
     Random,
+    /// RFC 7636 §4.2 S256 of a captured value: BASE64URL(SHA256(ASCII(value))).
+    S256(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ClientField {
     ClientId,
     Scope,
     RedirectUri,
+}
+
+impl ClientField {
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientField::ClientId => "client_id",
+            ClientField::Scope => "scope",
+            ClientField::RedirectUri => "redirect_uri",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,9 +125,23 @@ impl Template {
     /// The captured variables the template reads.
     pub fn vars(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|p| match p {
-            Part::Expr(Expr::Var(v)) => Some(v.as_str()),
+            Part::Expr(Expr::Var(v) | Expr::S256(v)) => Some(v.as_str()),
             _ => None,
         })
+    }
+
+    /// The client fields the template cannot do without (`None`: the step's own client).
+    pub fn required_client_fields(&self) -> Vec<(Option<Role>, ClientField)> {
+        if self.optional {
+            return Vec::new();
+        }
+        self.parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Expr(Expr::Client(r, f)) => Some((*r, *f)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The client roles the template reads.
@@ -128,11 +154,20 @@ impl Template {
 }
 
 const EXPECTED_EXPR: &str = "a captured name, `client.<field>`, `clients.<role>.<field>`, \
-`target.issuer`, `target.base_url`, `endpoint.<name>` or `random`";
+`target.issuer`, `target.base_url`, `endpoint.<name>`, `random` or `s256:<name>`";
 
 fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
     if body.is_empty() {
         return Err(("empty `{{}}`".into(), Some(EXPECTED_EXPR.into())));
+    }
+    if let Some(name) = body.strip_prefix("s256:") {
+        return match parse_expr(name) {
+            Ok(Expr::Var(v)) => Ok(Expr::S256(v)),
+            _ => Err((
+                format!("cannot read `{body}`"),
+                Some("`s256:<captured name>`, e.g. `{{s256:verifier}}`".into()),
+            )),
+        };
     }
     let segments: Vec<&str> = body.split('.').collect();
     let field = |name: &str| match name {

@@ -125,6 +125,9 @@ vocabulary! {
         DeviceAuthorization => "device_authorization",
         Ciba => "ciba",
         Registration => "registration",
+        FormPost => "form_post",
+        PkcePlain => "pkce_plain",
+        IssParameter => "iss_parameter",
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::layout::{Layout, LayoutParams};
-use super::{ClientConfig, HttpSettings, Target, UserConfig};
+use super::{ClientConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
 use crate::diagnostic::{self, Diagnostic, Source};
 use crate::suite::{AuthMethod, Capability, Endpoint, Role};
 
@@ -42,6 +42,33 @@ struct RawTarget {
     http: Option<RawHttp>,
     #[serde(default)]
     propagation_seconds: Option<u64>,
+    #[serde(default)]
+    login: Option<RawLogin>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLogin {
+    #[serde(default)]
+    driver: Option<Spanned<String>>,
+    #[serde(default)]
+    user: Option<Spanned<String>>,
+    #[serde(default)]
+    consent_button: Option<Spanned<String>>,
+    #[serde(default)]
+    deny_button: Option<Spanned<String>>,
+    #[serde(default)]
+    username_field: Option<Spanned<String>>,
+    #[serde(default)]
+    password_field: Option<Spanned<String>>,
+    #[serde(default)]
+    form_selector: Option<Spanned<String>>,
+    #[serde(default)]
+    command: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    timeout_secs: Option<u64>,
+    #[serde(default)]
+    cookie_name: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -259,6 +286,10 @@ pub fn parse(
             (reason_text, source.line_col(reason.span().start).0),
         );
     }
+    let login = match &raw.login {
+        None => Login::default(),
+        Some(l) => cx.login(l, &users),
+    };
     let http = raw.http.as_ref();
     let defaults = HttpSettings::default();
     let target = Target {
@@ -282,6 +313,7 @@ pub fn parse(
                 .and_then(|h| h.max_body_bytes)
                 .unwrap_or(defaults.max_body_bytes),
         },
+        login,
         propagation_seconds: raw
             .propagation_seconds
             .unwrap_or(DEFAULT_PROPAGATION_SECONDS),
@@ -312,6 +344,81 @@ impl Cx<'_> {
             Some(e) => d.expected(e),
             None => d,
         });
+    }
+
+    fn login(&mut self, raw: &RawLogin, users: &BTreeMap<String, UserConfig>) -> Login {
+        let mut login = Login::default();
+        if let Some(d) = &raw.driver {
+            match LoginDriver::parse(d.get_ref()) {
+                Some(driver) => login.driver = driver,
+                None => self.error(
+                    d.span(),
+                    format!("unknown login driver `{}`", d.get_ref()),
+                    Some("`html-form`, `pingone-flow`, `am-rest`, `command` or `manual`"),
+                ),
+            }
+        }
+        if let Some(u) = &raw.user {
+            login.user = self.string(u);
+            if !users.contains_key(&login.user) {
+                self.error(
+                    u.span(),
+                    format!(
+                        "login user `{}` has no [users.{}] table",
+                        login.user, login.user
+                    ),
+                    None,
+                );
+            }
+        }
+        for (raw_button, slot) in [
+            (&raw.consent_button, &mut login.consent_button),
+            (&raw.deny_button, &mut login.deny_button),
+        ] {
+            if let Some(b) = raw_button {
+                match b.get_ref().split_once('=') {
+                    Some((n, v)) if !n.is_empty() => *slot = (n.to_string(), v.to_string()),
+                    _ => self.diags.push(
+                        Diagnostic::new(
+                            self.source,
+                            b.span(),
+                            format!("invalid button `{}`", b.get_ref()),
+                        )
+                        .expected("`name=value`, e.g. `decision=allow`"),
+                    ),
+                }
+            }
+        }
+        login.username_field = raw.username_field.as_ref().map(|s| self.string(s));
+        login.password_field = raw.password_field.as_ref().map(|s| self.string(s));
+        login.form_selector = raw.form_selector.as_ref().map(|s| self.string(s));
+        if let Some(sel) = &login.form_selector
+            && scraper::Selector::parse(sel).is_err()
+        {
+            let span = raw.form_selector.as_ref().map_or(0..0, |s| s.span());
+            self.error(span, format!("invalid CSS selector `{sel}`"), None);
+        }
+        login.command = raw
+            .command
+            .iter()
+            .flatten()
+            .map(|c| self.string(c))
+            .collect();
+        if login.driver == LoginDriver::Command && login.command.is_empty() {
+            let span = raw.driver.as_ref().map_or(0..0, |d| d.span());
+            self.error(
+                span,
+                "login driver `command` needs `command`",
+                Some("`command = [\"./login.sh\"]` (the authorization URL is appended)"),
+            );
+        }
+        if let Some(t) = raw.timeout_secs {
+            login.timeout_secs = t;
+        }
+        if let Some(c) = &raw.cookie_name {
+            login.cookie_name = self.string(c);
+        }
+        login
     }
 
     /// The string with every `${env:NAME}` replaced; a missing variable is an error.

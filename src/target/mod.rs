@@ -37,6 +37,8 @@ pub struct Target {
     /// Case id -> (reason, line in the target file).
     pub known_failures: BTreeMap<String, (String, usize)>,
     pub http: HttpSettings,
+    /// How the user agent logs a user in at the authorization endpoint.
+    pub login: Login,
     /// RFC 7009 §2.1 allows "a propagation delay" before a revocation takes effect:
     /// how long cases wait for (or poll for) an effect that may propagate.
     pub propagation_seconds: u64,
@@ -56,6 +58,85 @@ pub struct ClientConfig {
 pub struct UserConfig {
     pub username: String,
     pub password: String,
+}
+
+/// A login driver: how a user is logged in and consents, per vendor style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginDriver {
+    /// Plain HTML forms: fill the form with a password field, press the consent button.
+    HtmlForm,
+    /// PingOne `response_mode=pi.flow` JSON flows.
+    PingoneFlow,
+    /// ForgeRock AM / PingOne AIC REST authentication, then `csrf` + `decision`.
+    AmRest,
+    /// A program of the user's completes the login and prints the final redirect URL.
+    Command,
+    /// A person completes the login and pastes the final redirect URL (TTY only).
+    Manual,
+}
+
+impl LoginDriver {
+    pub const ALL: [LoginDriver; 5] = [
+        LoginDriver::HtmlForm,
+        LoginDriver::PingoneFlow,
+        LoginDriver::AmRest,
+        LoginDriver::Command,
+        LoginDriver::Manual,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginDriver::HtmlForm => "html-form",
+            LoginDriver::PingoneFlow => "pingone-flow",
+            LoginDriver::AmRest => "am-rest",
+            LoginDriver::Command => "command",
+            LoginDriver::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LoginDriver> {
+        LoginDriver::ALL.iter().copied().find(|d| d.as_str() == s)
+    }
+}
+
+/// The `[login]` table of a target file.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub driver: LoginDriver,
+    /// The `[users.<role>]` logged in when a case does not name one.
+    pub user: String,
+    /// `name=value` of the button that grants consent.
+    pub consent_button: (String, String),
+    /// `name=value` of the button that denies consent.
+    pub deny_button: (String, String),
+    /// Field names when the form's own cannot be guessed.
+    pub username_field: Option<String>,
+    pub password_field: Option<String>,
+    /// CSS selector of the login form, when a page has several.
+    pub form_selector: Option<String>,
+    /// `command`: the program and its arguments; the authorization URL is appended.
+    pub command: Vec<String>,
+    /// `command` / `manual`: how long to wait for the final redirect URL.
+    pub timeout_secs: u64,
+    /// `am-rest`: the session cookie's name (AIC tenants rename `iPlanetDirectoryPro`).
+    pub cookie_name: String,
+}
+
+impl Default for Login {
+    fn default() -> Self {
+        Login {
+            driver: LoginDriver::HtmlForm,
+            user: "primary".into(),
+            consent_button: ("decision".into(), "allow".into()),
+            deny_button: ("decision".into(), "deny".into()),
+            username_field: None,
+            password_field: None,
+            form_selector: None,
+            command: Vec::new(),
+            timeout_secs: 60,
+            cookie_name: "iPlanetDirectoryPro".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -253,7 +334,14 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
         Capability::Jwks => has("jwks_uri"),
         Capability::ClientCredentials => grant("client_credentials"),
         Capability::AuthorizationCode => grant("authorization_code"),
-        Capability::Implicit => grant("implicit"),
+        // The implicit grant is `response_type=token` (RFC 6749 §4.2): a server that lists
+        // the grant but no such response type does not really offer it.
+        Capability::Implicit => match meta.get("response_types_supported") {
+            Some(Value::Array(a)) if a.iter().any(|v| v.as_str() == Some("token")) => {
+                (true, CapabilitySource::Metadata("response_types_supported"))
+            }
+            _ => no,
+        },
         Capability::RefreshToken => grant("refresh_token"),
         Capability::Pkce => match meta.get("code_challenge_methods_supported") {
             Some(Value::Array(a)) if !a.is_empty() => (
@@ -269,5 +357,30 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
         Capability::DeviceAuthorization => has("device_authorization_endpoint"),
         Capability::Ciba => has("backchannel_authentication_endpoint"),
         Capability::Registration => has("registration_endpoint"),
+        // RFC 7636 §4.2 lets a server refuse `plain`; cases of it need it advertised.
+        Capability::PkcePlain => match meta.get("code_challenge_methods_supported") {
+            Some(Value::Array(a)) if a.iter().any(|v| v.as_str() == Some("plain")) => (
+                true,
+                CapabilitySource::Metadata("code_challenge_methods_supported"),
+            ),
+            _ => no,
+        },
+        // RFC 8414 §2: the default response modes are query and fragment only.
+        Capability::FormPost => match meta.get("response_modes_supported") {
+            Some(Value::Array(a)) if a.iter().any(|v| v.as_str() == Some("form_post")) => {
+                (true, CapabilitySource::Metadata("response_modes_supported"))
+            }
+            _ => no,
+        },
+        // RFC 9207 §3: `authorization_response_iss_parameter_supported` true.
+        Capability::IssParameter => {
+            match meta.get("authorization_response_iss_parameter_supported") {
+                Some(Value::Bool(true)) => (
+                    true,
+                    CapabilitySource::Metadata("authorization_response_iss_parameter_supported"),
+                ),
+                _ => no,
+            }
+        }
     }
 }

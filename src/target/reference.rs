@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use reference_server::{Layout as ServerLayout, ServerConfig};
 
 use super::layout::{Layout, LayoutParams};
-use super::{ClientConfig, HttpSettings, Target, UserConfig};
+use super::{ClientConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
 use crate::suite::{AuthMethod, Role};
 
 /// The layouts the default run exercises, in order.
@@ -76,6 +76,15 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
         capabilities: BTreeMap::new(),
         known_failures: BTreeMap::new(),
         http: HttpSettings::default(),
+        // Each layout logs in the way its vendor does (layouts.md).
+        login: Login {
+            driver: match config.layout {
+                ServerLayout::Pingone => LoginDriver::PingoneFlow,
+                ServerLayout::Aic => LoginDriver::AmRest,
+                ServerLayout::Generic | ServerLayout::Pingfederate => LoginDriver::HtmlForm,
+            },
+            ..Login::default()
+        },
         // The reference server revokes at once; a second still catches `revoke-delayed`.
         propagation_seconds: 1,
         source_path: None,

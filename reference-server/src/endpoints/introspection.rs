@@ -130,7 +130,15 @@ fn introspect(
     // RFC 7662 §4: expiry and revocation are checked at every introspection.
     let expired = record.is_expired(now) && !state.has(Fault::IntrospectIgnoresExpiry);
     let revoked = record.is_revoked(now) && !state.has(Fault::IntrospectIgnoresRevocation);
-    if expired || revoked || state.has(Fault::IntrospectActiveAlwaysFalse) {
+    // A rotated-out refresh token is no longer valid (RFC 9700 §4.14.2).
+    let refresh_hidden =
+        record.kind == TokenKind::Refresh && state.has(Fault::IntrospectRefreshInactive);
+    if expired
+        || revoked
+        || record.rotated
+        || refresh_hidden
+        || state.has(Fault::IntrospectActiveAlwaysFalse)
+    {
         return Ok(inactive(state, Some(&record)));
     }
     Ok(active(state, &record, caller.map(|c| c.client_id.as_str())))
@@ -156,7 +164,11 @@ fn active(state: &AppState, record: &TokenRecord, caller: Option<&str>) -> Map<S
         _ => record.client_id.as_str(),
     };
     claims.insert("client_id".into(), json!(client_id));
-    claims.insert("token_type".into(), json!("Bearer"));
+    // RFC 7662 §2.2 token_type: "Type of the token as defined in Section 5.1 of OAuth 2.0":
+    // an access token's type. Refresh tokens have none.
+    if record.kind == TokenKind::Access {
+        claims.insert("token_type".into(), json!("Bearer"));
+    }
     let (exp, iat) = (
         unix_seconds(record.expires_at),
         unix_seconds(record.issued_at),
@@ -171,6 +183,10 @@ fn active(state: &AppState, record: &TokenRecord, caller: Option<&str>) -> Map<S
     }
     claims.insert("iss".into(), json!(state.issuer));
     claims.insert("sub".into(), json!(record.subject));
+    // RFC 7662 §2.2 username: the resource owner who authorized the token.
+    if let Some(user) = state.config.fixtures.user_by_subject(&record.subject) {
+        claims.insert("username".into(), json!(user.username));
+    }
     claims.insert("jti".into(), json!(record.jti));
     claims
 }

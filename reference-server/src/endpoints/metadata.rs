@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::errors::{ErrorFormat, method_not_allowed, not_found};
 use crate::faults::Fault;
+use crate::layouts::Layout;
 use crate::state::{AppState, SharedState};
 
 /// Which well-known location a document is served from.
@@ -80,14 +81,20 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
     );
     // RFC 8414 §2: response_types_supported is REQUIRED.
     if !state.has(Fault::MetadataMissingResponseTypes) {
-        doc.insert("response_types_supported".into(), json!(["code"]));
+        doc.insert("response_types_supported".into(), json!(["code", "token"]));
     }
-    doc.insert(
-        "response_modes_supported".into(),
-        json!(["query", "fragment", "form_post"]),
-    );
+    let mut modes = vec!["query", "fragment", "form_post"];
+    if state.config.layout == Layout::Pingone {
+        modes.push("pi.flow");
+    }
+    doc.insert("response_modes_supported".into(), json!(modes));
     // RFC 8414 §2: *_supported members are JSON arrays.
-    let grant_types = ["authorization_code", "client_credentials", "refresh_token"];
+    let grant_types = [
+        "authorization_code",
+        "implicit",
+        "client_credentials",
+        "refresh_token",
+    ];
     if state.has(Fault::MetadataArrayAsString) {
         doc.insert("grant_types_supported".into(), json!(grant_types.join(" ")));
     } else {
@@ -125,6 +132,14 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
         );
     }
     doc.insert("subject_types_supported".into(), json!(["public"]));
+    doc.insert(
+        "claims_supported".into(),
+        json!(["sub", "name", "preferred_username"]),
+    );
+    doc.insert(
+        "prompt_values_supported".into(),
+        json!(["none", "login", "consent"]),
+    );
     doc.insert(
         "id_token_signing_alg_values_supported".into(),
         json!(["RS256"]),

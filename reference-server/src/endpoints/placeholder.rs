@@ -1,5 +1,5 @@
-//! The authorization and userinfo endpoints: routed and advertised already, implemented in a
-//! later issue. Until then they answer 501 so that a suite sees "not implemented", not 404.
+//! A 501 "not implemented" page. The authorization and userinfo endpoints used it before they
+//! were implemented; it is no longer routed and is kept for endpoints still to come.
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};

@@ -82,7 +82,8 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
     let record = state.store.get(token).filter(|record| {
         let hidden_by_hint = state.has(Fault::RevokeHonoursHintStrictly)
             && hinted.is_some_and(|kind| kind != record.kind);
-        !hidden_by_hint && !record.is_expired(now)
+        // A rotated-out refresh token is already invalid (RFC 9700 §4.14.2).
+        !hidden_by_hint && !record.is_expired(now) && !record.rotated
     });
     let Some(record) = record else {
         if state.has(Fault::RevokeUnknownToken400) {
@@ -116,6 +117,14 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
     if record.kind == TokenKind::Access && state.has(Fault::RevokeAccessTokenNoop) {
         return Ok(());
     }
+    // RFC 7009 §2: "Implementations MUST support the revocation of refresh tokens".
+    if record.kind == TokenKind::Refresh && state.has(Fault::RevokeRefreshUnsupported) {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::UnsupportedTokenType,
+            "refresh tokens cannot be revoked",
+        ));
+    }
 
     // RFC 7009 §2.1: "the token ... [is] invalidated immediately", and the store cascades
     // from a refresh token to its grant's access tokens.
@@ -124,13 +133,19 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
     } else {
         now
     };
-    state.store.revoke(
-        token,
-        Revocation {
-            requested_at: now,
-            effective_at,
-        },
-    );
+    let revocation = Revocation {
+        requested_at: now,
+        effective_at,
+    };
+    // RFC 7009 §2.1: "If the token passed to the request is a refresh token and the
+    // authorization server supports the revocation of access tokens, then the
+    // authorization server SHOULD also invalidate all access tokens based on the same
+    // authorization grant".
+    if state.has(Fault::RevokeRefreshNoCascade) {
+        state.store.revoke_single(token, revocation);
+    } else {
+        state.store.revoke(token, revocation);
+    }
     Ok(())
 }
 

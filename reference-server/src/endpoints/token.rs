@@ -9,8 +9,11 @@ use axum::response::{IntoResponse, Response};
 use crate::client_auth::{AuthEndpoint, Caller, authenticate};
 use crate::errors::{ErrorFormat, OAuthError, method_not_allowed};
 use crate::faults::Fault;
+use crate::fixtures::ClientFixture;
 use crate::form::Form;
-use crate::grants::{GrantType, TokenResponse, client_credentials};
+use crate::grants::{
+    GrantType, TokenResponse, authorization_code, client_credentials, refresh_token,
+};
 use crate::state::{AppState, SharedState};
 
 /// `POST` on the token endpoint.
@@ -53,13 +56,19 @@ fn token_request(
     let client = match authenticate(state, AuthEndpoint::Token, headers, &form) {
         Ok(Caller::Client(client)) => client,
         // RFC 6749 §3.2.1: confidential clients MUST authenticate; public ones MUST name
-        // themselves. No credentials at all is an authentication failure.
-        Ok(Caller::Anonymous) => {
-            return Err(OAuthError::invalid_client(
-                "client authentication is required",
-            ));
-        }
+        // themselves (§4.1.3). No credentials at all is an authentication failure.
+        Ok(Caller::Anonymous) => match code_owner_fault(state, &grant_type, &form) {
+            Some(client) => client,
+            None => {
+                return Err(OAuthError::invalid_client(
+                    "client authentication is required",
+                ));
+            }
+        },
         Err(failure) => {
+            if let Some(client) = secretless_fault(state, &grant_type, headers, &form) {
+                return dispatch(state, client, grant_type, &form);
+            }
             let mut error = failure.to_oauth_error();
             if failure.used_authorization_header() {
                 // RFC 6749 §5.2: a failed Authorization-header attempt is 401 with a
@@ -75,12 +84,20 @@ fn token_request(
         }
     };
 
+    dispatch(state, client, grant_type, &form)
+}
+
+/// Runs the grant for an identified client.
+fn dispatch(
+    state: &AppState,
+    client: &ClientFixture,
+    grant_type: GrantType,
+    form: &Form,
+) -> Result<TokenResponse, OAuthError> {
     match grant_type {
-        GrantType::ClientCredentials => client_credentials::grant(state, client, &form),
-        // Implemented by a later issue; until then the server does not offer them.
-        GrantType::AuthorizationCode | GrantType::RefreshToken => Err(
-            OAuthError::unsupported_grant_type("this grant type is not implemented yet"),
-        ),
+        GrantType::ClientCredentials => client_credentials::grant(state, client, form),
+        GrantType::AuthorizationCode => authorization_code::grant(state, client, form),
+        GrantType::RefreshToken => refresh_token::grant(state, client, form),
         // RFC 6749 §5.2 unsupported_grant_type.
         GrantType::Other(_) if state.has(Fault::TokenUnsupportedGrantWrongCode) => Err(
             OAuthError::invalid_request("the grant type is not supported"),
@@ -89,6 +106,42 @@ fn token_request(
             "the grant type is not supported",
         )),
     }
+}
+
+/// The `code-public-no-client-id` fault: an anonymous code exchange is attributed to the
+/// public client the code was issued to.
+fn code_owner_fault<'a>(
+    state: &'a AppState,
+    grant_type: &GrantType,
+    form: &Form,
+) -> Option<&'a ClientFixture> {
+    if *grant_type != GrantType::AuthorizationCode || !state.has(Fault::CodePublicNoClientId) {
+        return None;
+    }
+    let client_id = state.codes.client_of(form.get("code")?)?;
+    state.client(&client_id).filter(|c| !c.is_confidential())
+}
+
+/// The `code-confidential-no-secret` and `refresh-confidential-no-secret` faults: a
+/// confidential client that only names itself is taken at its word.
+fn secretless_fault<'a>(
+    state: &'a AppState,
+    grant_type: &GrantType,
+    headers: &HeaderMap,
+    form: &Form,
+) -> Option<&'a ClientFixture> {
+    let applies = match grant_type {
+        GrantType::AuthorizationCode => state.has(Fault::CodeConfidentialNoSecret),
+        GrantType::RefreshToken => state.has(Fault::RefreshConfidentialNoSecret),
+        _ => false,
+    };
+    if !applies
+        || headers.contains_key(header::AUTHORIZATION)
+        || form.get("client_secret").is_some()
+    {
+        return None;
+    }
+    state.client(form.get("client_id")?)
 }
 
 /// Response-shape faults of RFC 6749 §5.1.

@@ -55,5 +55,6 @@ pub fn grant(
         expires_in: Some(issued.expires_in),
         refresh_token: None,
         scope: (!granted.is_empty()).then(|| scope::join(&granted)),
+        id_token: None,
     })
 }

@@ -1,6 +1,9 @@
 //! Grant types of the token endpoint (RFC 6749 §4), one module per grant.
 
+pub mod authorization_code;
 pub mod client_credentials;
+pub mod implicit;
+pub mod refresh_token;
 
 use std::time::{Duration, SystemTime};
 
@@ -24,6 +27,9 @@ pub struct TokenResponse {
     pub refresh_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// OpenID Connect Core §3.1.3.3: present when `openid` was granted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
 /// The `grant_type` values of RFC 6749, plus whatever else a client sends.
@@ -65,30 +71,87 @@ pub fn issue_access_token(
     subject: &str,
     scope: &str,
 ) -> IssuedToken {
-    let expires_in = client
+    issue_access_token_in_grant(state, client, subject, scope, &new_grant_id())
+}
+
+/// A fresh grant id: the tokens of one authorization grant share it.
+pub fn new_grant_id() -> String {
+    Uuid::new_v4().to_string()
+}
+
+/// The access-token lifetime of `client`.
+pub fn access_token_ttl(state: &AppState, client: &ClientFixture) -> u64 {
+    client
         .access_token_ttl
         .unwrap_or(state.config.access_token_ttl)
-        .min(MAX_TOKEN_TTL);
-    let issued_at = SystemTime::now();
+        .min(MAX_TOKEN_TTL)
+}
+
+/// Stores a new access token for `client` under the existing grant `grant_id`.
+pub fn issue_access_token_in_grant(
+    state: &AppState,
+    client: &ClientFixture,
+    subject: &str,
+    scope: &str,
+    grant_id: &str,
+) -> IssuedToken {
+    let expires_in = access_token_ttl(state, client);
     let token = new_opaque_token();
-    let grant_id = Uuid::new_v4().to_string();
     state.store.insert(
         token.clone(),
-        TokenRecord {
-            kind: TokenKind::Access,
-            client_id: client.client_id.clone(),
-            subject: subject.to_string(),
-            scope: scope.to_string(),
-            issued_at,
-            expires_at: issued_at + Duration::from_secs(expires_in),
-            jti: Uuid::new_v4().to_string(),
-            grant_id: grant_id.clone(),
-            revocation: None,
-        },
+        new_record(
+            TokenKind::Access,
+            client,
+            subject,
+            scope,
+            grant_id,
+            expires_in,
+        ),
     );
     IssuedToken {
         token,
         expires_in,
-        grant_id,
+        grant_id: grant_id.to_string(),
+    }
+}
+
+/// Stores a new refresh token for `client` under `grant_id` and returns it.
+pub fn issue_refresh_token(
+    state: &AppState,
+    client: &ClientFixture,
+    subject: &str,
+    scope: &str,
+    grant_id: &str,
+) -> String {
+    let token = new_opaque_token();
+    let ttl = state.config.refresh_token_ttl.min(MAX_TOKEN_TTL);
+    state.store.insert(
+        token.clone(),
+        new_record(TokenKind::Refresh, client, subject, scope, grant_id, ttl),
+    );
+    token
+}
+
+/// A fresh, unrevoked record.
+pub fn new_record(
+    kind: TokenKind,
+    client: &ClientFixture,
+    subject: &str,
+    scope: &str,
+    grant_id: &str,
+    ttl: u64,
+) -> TokenRecord {
+    let issued_at = SystemTime::now();
+    TokenRecord {
+        kind,
+        client_id: client.client_id.clone(),
+        subject: subject.to_string(),
+        scope: scope.to_string(),
+        issued_at,
+        expires_at: issued_at + Duration::from_secs(ttl.min(MAX_TOKEN_TTL)),
+        jti: Uuid::new_v4().to_string(),
+        grant_id: grant_id.to_string(),
+        revocation: None,
+        rotated: false,
     }
 }

@@ -43,7 +43,10 @@ async fn every_layout_serves_identical_metadata_at_both_locations() {
         assert_eq!(doc, b.json(), "{layout}");
         assert_eq!(doc["issuer"], issuer.as_str(), "{layout}");
         assert_no_empty_arrays(&doc);
-        assert_eq!(doc["response_types_supported"], serde_json::json!(["code"]));
+        assert_eq!(
+            doc["response_types_supported"],
+            serde_json::json!(["code", "token"])
+        );
         assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
         assert!(
             doc.get("token_endpoint_auth_signing_alg_values_supported")
@@ -77,19 +80,17 @@ async fn every_layout_serves_identical_metadata_at_both_locations() {
             Some(1),
             "{layout}"
         );
-        for endpoint in ["authorization_endpoint", "userinfo_endpoint"] {
-            let reply = get(&router, &path_of(&doc[endpoint])).await;
-            assert_eq!(
-                reply.status,
-                StatusCode::NOT_IMPLEMENTED,
-                "{layout} {endpoint}"
-            );
-            assert!(
-                reply
-                    .header(header::CONTENT_TYPE)
-                    .is_some_and(|c| c.starts_with("text/html"))
-            );
-        }
+        // Without parameters: the authorization endpoint's error page, userinfo's challenge.
+        let reply = get(&router, &path_of(&doc["authorization_endpoint"])).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{layout}");
+        assert!(
+            reply
+                .header(header::CONTENT_TYPE)
+                .is_some_and(|c| c.starts_with("text/html"))
+        );
+        let reply = get(&router, &path_of(&doc["userinfo_endpoint"])).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{layout}");
+        assert!(reply.header(header::WWW_AUTHENTICATE).is_some());
     }
 }
 

@@ -1,12 +1,18 @@
 //! In-crate tests: requests through the router with `tower::ServiceExt::oneshot`, plus one
 //! real server on port 0.
 
+mod authorization;
+mod code_grant;
 mod faults;
+mod flow;
 mod introspection;
+mod login_styles;
 mod metadata;
+mod refresh;
 mod revocation;
 mod server;
 mod token;
+mod userinfo;
 
 use axum::Router;
 use axum::body::{Body, Bytes};

@@ -120,9 +120,10 @@ async fn grant_type_errors() {
     )
     .await;
     assert_error(&reply, StatusCode::BAD_REQUEST, "unsupported_grant_type");
-    for later in ["authorization_code", "refresh_token"] {
-        let reply = post_form(&router, "/token", conf(), &[("grant_type", later)]).await;
-        assert_error(&reply, StatusCode::BAD_REQUEST, "unsupported_grant_type");
+    // RFC 6749 §5.2: the grant's required parameter is missing.
+    for grant in ["authorization_code", "refresh_token"] {
+        let reply = post_form(&router, "/token", conf(), &[("grant_type", grant)]).await;
+        assert_error(&reply, StatusCode::BAD_REQUEST, "invalid_request");
     }
 }
 
