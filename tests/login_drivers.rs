@@ -40,15 +40,20 @@ form = { grant_type = "authorization_code", code = "{{code}}", redirect_uri = "{
 expect = [{ status = 200 }, { json = "/access_token", type = "string" }]
 "#;
 
-fn catalog() -> Catalog {
-    let dir = std::env::temp_dir()
-        .join(format!("oauth2spec-login-{}", std::process::id()))
-        .join("login");
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let file = dir.join("drivers.toml");
-    std::fs::write(&file, CASE).expect("write suite");
-    suite::load_files(None, &[file])
-        .unwrap_or_else(|d| panic!("{}", oauth2spec::diagnostic::render_all(&d)))
+/// Written and loaded once: the tests run in parallel threads of one process, and a file
+/// rewritten by one while another reads it would be read half-written.
+fn catalog() -> &'static Catalog {
+    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let dir = std::env::temp_dir()
+            .join(format!("oauth2spec-login-{}", std::process::id()))
+            .join("login");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("drivers.toml");
+        std::fs::write(&file, CASE).expect("write suite");
+        suite::load_files(None, &[file])
+            .unwrap_or_else(|d| panic!("{}", oauth2spec::diagnostic::render_all(&d)))
+    })
 }
 
 async fn run(layout: Layout, adjust: impl FnOnce(&mut Target)) -> RunRecord {
@@ -62,7 +67,7 @@ async fn run(layout: Layout, adjust: impl FnOnce(&mut Target)) -> RunRecord {
     let mut t = target::reference::target(&config, &server.base_url);
     adjust(&mut t);
     let record = run_target(
-        &catalog(),
+        catalog(),
         t,
         &Filter::default(),
         &RunOptions::default(),

@@ -47,31 +47,33 @@ pub struct Case {
 }
 
 impl Case {
-    /// Every client role the case's steps (and the flows they use) act as or read.
-    pub fn roles(&self, catalog: &Catalog) -> BTreeSet<Role> {
-        let mut roles = BTreeSet::new();
+    /// Every request step the case sends, flows expanded, with the client role it acts as.
+    pub fn request_steps<'a>(&'a self, catalog: &'a Catalog) -> Vec<(&'a RequestStep, Role)> {
+        let mut out = Vec::new();
         for step in &self.steps {
             match step {
                 Step::Flow(use_) => {
                     let client = use_.client.unwrap_or(Role::Confidential);
                     if let Some(flow) = catalog.flow(&use_.flow) {
-                        for s in &flow.steps {
-                            roles.insert(s.client.unwrap_or(client));
-                            roles.extend(s.template_roles());
-                        }
+                        out.extend(flow.steps.iter().map(|s| (s, s.client.unwrap_or(client))));
                     }
                 }
-                Step::Request(s) => {
-                    roles.insert(s.client.unwrap_or(Role::Confidential));
-                    roles.extend(s.template_roles());
-                }
+                Step::Request(s) => out.push((&**s, s.client.unwrap_or(Role::Confidential))),
             }
+        }
+        out
+    }
+
+    /// Every client role the case's steps (and the flows they use) act as or read.
+    pub fn roles(&self, catalog: &Catalog) -> BTreeSet<Role> {
+        let mut roles = BTreeSet::new();
+        for (s, role) in self.request_steps(catalog) {
+            roles.insert(role);
+            roles.extend(s.template_roles());
         }
         roles
     }
-}
 
-impl Case {
     /// The client fields (scope, redirect_uri) the case's templates cannot do without,
     /// per role: a target that lacks one cannot run the case.
     pub fn client_fields(
@@ -79,24 +81,11 @@ impl Case {
         catalog: &Catalog,
     ) -> BTreeSet<(Role, super::template::ClientField)> {
         let mut out = BTreeSet::new();
-        let mut add = |s: &RequestStep, role: Role| {
+        for (s, role) in self.request_steps(catalog) {
             for t in s.templates() {
                 for (r, f) in t.required_client_fields() {
                     out.insert((r.unwrap_or(role), f));
                 }
-            }
-        };
-        for step in &self.steps {
-            match step {
-                Step::Flow(use_) => {
-                    let client = use_.client.unwrap_or(Role::Confidential);
-                    if let Some(flow) = catalog.flow(&use_.flow) {
-                        for s in &flow.steps {
-                            add(s, s.client.unwrap_or(client));
-                        }
-                    }
-                }
-                Step::Request(s) => add(s, s.client.unwrap_or(Role::Confidential)),
             }
         }
         out
