@@ -140,10 +140,6 @@ const PENDING: &[(&str, &str)] = &[
         "no check compares values captured across many requests",
     ),
     (
-        "userinfo-sub-mismatch",
-        "no capture of an ID Token (JWT) claim",
-    ),
-    (
         "userinfo-query-token-not-private",
         "the reference server does not accept query tokens (RFC 6750 §2.3 is optional), so nothing is cached",
     ),

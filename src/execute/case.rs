@@ -129,6 +129,17 @@ pub async fn run_case(
     record
 }
 
+/// The claims of a JWS compact serialization (RFC 7515 §7.1), unverified: a capture reads
+/// what the server asserted; checking the signature is a case's business.
+fn jwt_claims(jwt: &str) -> Option<serde_json::Value> {
+    use base64::Engine as _;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// The worst severity decides; the message lists the findings of that severity.
 fn verdict(findings: &[Finding]) -> (Status, String) {
     let worst = findings
@@ -281,6 +292,15 @@ impl<'a> Runner<'a> {
         for (name, source) in &step.captures {
             let value = match source {
                 CaptureSource::Status => Some(resp.status.to_string()),
+                CaptureSource::Jwt { token, claim } => body.json().ok().and_then(|v| {
+                    let jwt = check::select(v, token).into_iter().next()?.1?.as_str()?;
+                    let claims = jwt_claims(jwt)?;
+                    let leaf = check::select(&claims, claim).into_iter().next()?.1?.clone();
+                    Some(match leaf {
+                        serde_json::Value::String(s) => s,
+                        other => other.to_string(),
+                    })
+                }),
                 CaptureSource::Callback(name) => callback
                     .as_ref()
                     .and_then(|c| c.param(name))
@@ -298,6 +318,9 @@ impl<'a> Runner<'a> {
                 let what = match source {
                     CaptureSource::Status => "status".to_string(),
                     CaptureSource::Callback(n) => format!("authorization response parameter `{n}`"),
+                    CaptureSource::Jwt { token, claim } => {
+                        format!("claim `{claim}` of the JWT at `{token}`")
+                    }
                     CaptureSource::Header(h) => format!("header `{h}`"),
                     CaptureSource::Json(p) => format!("JSON `{p}`"),
                 };

@@ -547,7 +547,7 @@ impl Validator<'_> {
                 None => self.error_expected(
                     source.span(),
                     format!("invalid capture source `{}`", source.get_ref()),
-                    "`json:/pointer`, `header:name`, `callback:name` or `status`",
+                    "`json:/pointer`, `header:name`, `callback:name`, `jwt:/pointer:/claim` or `status`",
                 ),
             }
         }
@@ -905,6 +905,14 @@ fn parse_capture(s: &str) -> Option<CaptureSource> {
     }
     if let Some(p) = s.strip_prefix("json:") {
         return (p.is_empty() || p.starts_with('/')).then(|| CaptureSource::Json(p.to_string()));
+    }
+    if let Some(rest) = s.strip_prefix("jwt:") {
+        let (token, claim) = rest.split_once(":")?;
+        let ok = |p: &str| p.is_empty() || p.starts_with('/');
+        return (ok(token) && ok(claim)).then(|| CaptureSource::Jwt {
+            token: token.to_string(),
+            claim: claim.to_string(),
+        });
     }
     if let Some(p) = s.strip_prefix("callback:") {
         return (!p.is_empty()).then(|| CaptureSource::Callback(p.to_string()));

@@ -239,6 +239,12 @@ pub enum CaptureSource {
     Status,
     /// A parameter of the authorization response the browser walk reached.
     Callback(String),
+    /// A claim of a JWT found in the JSON body: `jwt:/id_token:/sub` is the `sub` claim of
+    /// the JWT at `/id_token`. The payload is read, not verified.
+    Jwt {
+        token: String,
+        claim: String,
+    },
 }
 
 /// One expectation, judged at the case's level unless it carries its own.
