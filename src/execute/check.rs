@@ -264,6 +264,24 @@ fn json_test(
                     ));
                 }
             }
+            JsonTest::IncludesQueryOf(u) => {
+                let w = want(u)?;
+                let Some(url) = w.as_str().and_then(|s| url::Url::parse(s).ok()) else {
+                    return Err(format!("{} is not a URL", short(&w)));
+                };
+                for (k, v) in url.query_pairs() {
+                    let kept = match leaf.and_then(|l| l.get(k.as_ref())) {
+                        Some(Value::String(s)) => *s == v,
+                        Some(Value::Array(items)) => {
+                            items.iter().any(|i| i.as_str() == Some(v.as_ref()))
+                        }
+                        _ => false,
+                    };
+                    if !kept {
+                        return Err(format!("`{shown}` lacks `{k}={v}` from the query of {url}"));
+                    }
+                }
+            }
             // Judged over all leaves at once, above.
             JsonTest::Unique => {}
             JsonTest::NoEmptyArrays => match leaf {

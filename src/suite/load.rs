@@ -704,6 +704,7 @@ impl Validator<'_> {
             rc.not_equals.is_some(),
             rc.contains.is_some(),
             rc.not_contains.is_some(),
+            rc.includes_query_of.is_some(),
             rc.one_of.is_some(),
             rc.json_type.is_some(),
             rc.only_keys.is_some(),
@@ -799,7 +800,7 @@ impl Validator<'_> {
                     span,
                     "a `json` check takes exactly one test",
                     "one of `equals`, `not_equals`, `one_of`, `type`, `present`, `absent`, \
-                     `contains`, `not_contains`, `only_keys`, `no_empty_arrays`, `unique`",
+                     `contains`, `not_contains`, `includes_query_of`, `only_keys`, `no_empty_arrays`, `unique`",
                 );
                 return None;
             }
@@ -815,6 +816,11 @@ impl Validator<'_> {
                 JsonTest::Contains(self.json_value(v))
             } else if let Some(v) = rc.not_contains {
                 JsonTest::NotContains(self.json_value(v))
+            } else if let Some(u) = rc.includes_query_of {
+                let span = u.span();
+                JsonTest::IncludesQueryOf(
+                    self.json_value(Spanned::new(span, toml::Value::String(u.into_inner()))),
+                )
             } else if let Some(list) = rc.one_of {
                 let lspan = list.span();
                 let values: Vec<serde_json::Value> = list

@@ -320,6 +320,8 @@ pub enum JsonTest {
     Contains(serde_json::Value),
     /// Neither an array element nor a substring equals the value; absent passes.
     NotContains(serde_json::Value),
+    /// The object has every query parameter of the URL (a template), with the same value.
+    IncludesQueryOf(serde_json::Value),
     OnlyKeys(Vec<String>),
     NoEmptyArrays,
     /// The selected values (a `*` pointer) are pairwise distinct.

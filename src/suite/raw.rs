@@ -132,6 +132,8 @@ pub struct RawCheck {
     #[serde(default)]
     pub not_contains: Option<Spanned<toml::Value>>,
     #[serde(default)]
+    pub includes_query_of: Option<Spanned<String>>,
+    #[serde(default)]
     pub one_of: Option<Spanned<Vec<toml::Value>>>,
     #[serde(default, rename = "type")]
     pub json_type: Option<Spanned<String>>,

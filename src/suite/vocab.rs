@@ -127,6 +127,8 @@ vocabulary! {
         Registration => "registration",
         FormPost => "form_post",
         PkcePlain => "pkce_plain",
+        RedirectUriQuery => "redirect_uri_query",
+        SeveralRedirectUris => "several_redirect_uris",
         IssParameter => "iss_parameter",
     }
 }

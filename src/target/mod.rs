@@ -307,6 +307,26 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
             no
         };
     }
+    match c {
+        // Facts about the target's client registrations, not about the server: the
+        // `second` role's configured redirect URI shows whether it has a query; whether it
+        // has several registered ones only the target file can say.
+        Capability::RedirectUriQuery => {
+            let has_query = target
+                .clients
+                .get(&crate::suite::Role::Second)
+                .and_then(|c| c.redirect_uri.as_deref())
+                .and_then(|u| url::Url::parse(u).ok())
+                .is_some_and(|u| u.query().is_some_and(|q| !q.is_empty()));
+            return if has_query {
+                (true, CapabilitySource::TargetFile)
+            } else {
+                (false, CapabilitySource::NotAdvertised)
+            };
+        }
+        Capability::SeveralRedirectUris => return no,
+        _ => {}
+    }
     let Some(meta) = d.metadata.as_ref() else {
         return no;
     };
@@ -330,7 +350,10 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
         }
     };
     match c {
-        Capability::Metadata | Capability::OidcDiscovery => no,
+        Capability::Metadata
+        | Capability::OidcDiscovery
+        | Capability::RedirectUriQuery
+        | Capability::SeveralRedirectUris => no,
         Capability::Jwks => has("jwks_uri"),
         Capability::ClientCredentials => grant("client_credentials"),
         Capability::AuthorizationCode => grant("authorization_code"),

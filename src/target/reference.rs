@@ -7,7 +7,7 @@ use reference_server::{Layout as ServerLayout, ServerConfig};
 
 use super::layout::{Layout, LayoutParams};
 use super::{ClientConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
-use crate::suite::{AuthMethod, Role};
+use crate::suite::{AuthMethod, Capability, Role};
 
 /// The layouts the default run exercises, in order.
 pub const DEFAULT_LAYOUTS: [ServerLayout; 3] = [
@@ -73,7 +73,17 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
         clients,
         users,
         extra_params: BTreeMap::new(),
-        capabilities: BTreeMap::new(),
+        // The fixtures register several redirect URIs for the `second` role; only the
+        // target can tell that (RFC 6749 §3.1.2.3 cases need it).
+        capabilities: config
+            .fixtures
+            .clients
+            .iter()
+            .find(|c| c.role == "second")
+            .filter(|c| c.redirect_uris.len() > 1)
+            .map(|_| (Capability::SeveralRedirectUris, true))
+            .into_iter()
+            .collect(),
         known_failures: BTreeMap::new(),
         http: HttpSettings::default(),
         // Each layout logs in the way its vendor does (layouts.md).
