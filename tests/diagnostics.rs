@@ -64,3 +64,28 @@ fn shipped_target_files_load() {
         }
     }
 }
+
+#[test]
+fn readme_target_examples_load() {
+    // Every complete target file the README shows (a TOML block with `name =`) must load:
+    // a reader copies them.
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let mut blocks = 0;
+    for block in readme.split("```toml\n").skip(1) {
+        let Some((toml, _)) = block.split_once("```") else {
+            continue;
+        };
+        if !toml.lines().any(|l| l.starts_with("name = ")) {
+            continue;
+        }
+        blocks += 1;
+        let source = oauth2spec::diagnostic::Source::new("README.md", toml.to_string());
+        if let Err(diags) = target::file::parse(&source, &|_| Some("from-env".to_string())) {
+            panic!("README example {blocks}:\n{}", render_all(&diags));
+        }
+    }
+    assert!(
+        blocks >= 3,
+        "expected the generic, PingOne and AIC examples, found {blocks}"
+    );
+}
