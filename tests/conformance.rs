@@ -124,10 +124,6 @@ const PENDING: &[(&str, &str)] = &[
         "no step can request a URL captured earlier",
     ),
     (
-        "login-redirect-307",
-        "checks see only the last response of a browser walk, not its hops",
-    ),
-    (
         "login-open-redirect",
         "no step can request a URL captured earlier",
     ),

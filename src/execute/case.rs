@@ -63,6 +63,8 @@ pub(super) struct Runner<'a> {
     redactor: Redactor,
     exchanges: Vec<Exchange>,
     findings: Vec<Finding>,
+    /// Method, URL and status of each hop of the current browser walk.
+    pub(super) walk_hops: Vec<(String, String, u16)>,
 }
 
 /// Runs a case that the plan decided to run and returns its record (before known
@@ -97,6 +99,7 @@ pub async fn run_case(
         redactor: Redactor::new(target.target.secrets()),
         exchanges: Vec::new(),
         findings: Vec::new(),
+        walk_hops: Vec::new(),
     };
     let outcome = runner.steps(catalog).await;
     let (status, message) = match outcome {
@@ -252,6 +255,11 @@ impl<'a> Runner<'a> {
                 body: &body,
                 callback: callback.as_ref(),
                 ended_at: &ended_at,
+                hops: if step.browser.is_some() {
+                    &self.walk_hops
+                } else {
+                    &[]
+                },
             };
             let failures: Vec<(usize, String)> = step
                 .checks

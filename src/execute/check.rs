@@ -15,6 +15,8 @@ pub struct Observed<'a> {
     pub body: &'a Body,
     pub callback: Option<&'a Callback>,
     pub ended_at: &'a str,
+    /// Method and status of every hop of a browser walk.
+    pub hops: &'a [(String, String, u16)],
 }
 
 /// The body as JSON, parsed once per response.
@@ -134,6 +136,21 @@ pub fn evaluate(
                 ));
             };
             json_test(&cb.as_json(), pointer, test, cx, client)
+        }
+        CheckKind::PostRedirectsUse(allowed) => {
+            let bad = seen.hops.iter().find(|(method, _, status)| {
+                method == "POST" && (300..400).contains(status) && !allowed.contains(status)
+            });
+            match bad {
+                None => Ok(()),
+                Some((_, url, status)) => {
+                    let want: Vec<String> = allowed.iter().map(u16::to_string).collect();
+                    Err(format!(
+                        "the POST to {url} was answered with a {status} redirect, expected {}",
+                        want.join(" or ")
+                    ))
+                }
+            }
         }
         CheckKind::Delivered(allowed) => {
             let got = seen.callback.map_or(Delivery::None, |c| c.delivery);

@@ -70,6 +70,7 @@ impl Runner<'_> {
         role: Role,
         label: &str,
     ) -> Result<Walk, String> {
+        self.walk_hops.clear();
         let browser = step.browser.clone().unwrap_or(Browser {
             login: Some(self.target.target.login.user.clone()),
             consent: Consent::Allow,
@@ -148,6 +149,8 @@ impl Runner<'_> {
                 format!("{label} · hop {hop}")
             };
             let resp = self.send_recorded(&req, &hop_label).await?;
+            self.walk_hops
+                .push((req.method.clone(), req.url.clone(), resp.status));
             let here = req.url.clone();
             if let Some(next) = browser::location(&resp, &here) {
                 // The client's registered URI counts too: the walk must never request a

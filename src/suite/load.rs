@@ -688,12 +688,14 @@ impl Validator<'_> {
             rc.json.is_some(),
             rc.callback.is_some(),
             rc.delivered.is_some(),
+            rc.post_redirects_use.is_some(),
         ];
         if subjects.iter().filter(|b| **b).count() != 1 {
             self.error_expected(
                 span,
                 "a check names exactly one subject",
-                "one of `status`, `header`, `content_type`, `json`, `callback`, `delivered`",
+                "one of `status`, `header`, `content_type`, `json`, `callback`, `delivered`, \
+                 `post_redirects_use`",
             );
             return None;
         }
@@ -718,6 +720,18 @@ impl Validator<'_> {
                 return None;
             }
             self.status(status)?
+        } else if let Some(list) = rc.post_redirects_use {
+            let lspan = list.span();
+            let codes = list.into_inner();
+            if n_tests != 0 || codes.is_empty() || codes.iter().any(|c| !(300..400).contains(c)) {
+                self.error_expected(
+                    lspan,
+                    "invalid `post_redirects_use`",
+                    "a list of redirect statuses such as [302, 303], and no other test",
+                );
+                return None;
+            }
+            CheckKind::PostRedirectsUse(codes)
         } else if let Some(d) = rc.delivered {
             if n_tests != 0 {
                 self.error(span, "a `delivered` check takes no other test");

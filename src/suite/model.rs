@@ -276,6 +276,8 @@ pub enum CheckKind {
     },
     /// How (and whether) the authorization response reached the redirect URI; any of these.
     Delivered(Vec<Delivery>),
+    /// Every redirect the browser walk got in answer to a POST used one of these statuses.
+    PostRedirectsUse(Vec<u16>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -120,6 +120,8 @@ pub struct RawCheck {
     #[serde(default)]
     pub delivered: Option<Spanned<toml::Value>>,
     #[serde(default)]
+    pub post_redirects_use: Option<Spanned<Vec<u16>>>,
+    #[serde(default)]
     pub present: Option<bool>,
     #[serde(default)]
     pub absent: Option<bool>,
