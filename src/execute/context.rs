@@ -95,6 +95,7 @@ impl<'a> Context<'a> {
                 .var(name)
                 .map(str::to_string)
                 .ok_or_else(|| format!("`{name}` was not captured")),
+            Expr::Upper(inner) => Ok(self.expr(inner, client)?.to_ascii_uppercase()),
             Expr::S256(name) => {
                 use base64::Engine as _;
                 use sha2::Digest as _;

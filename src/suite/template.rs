@@ -32,6 +32,19 @@ pub enum Expr {
     Random,
     /// RFC 7636 §4.2 S256 of a captured value: BASE64URL(SHA256(ASCII(value))).
     S256(String),
+    /// The value of another expression in upper case (ASCII), e.g. a redirect URI that
+    /// differs from the registered one only in case.
+    Upper(Box<Expr>),
+}
+
+impl Expr {
+    /// The expression a transformation applies to (itself when there is none).
+    pub fn innermost(&self) -> &Expr {
+        match self {
+            Expr::Upper(inner) => inner.innermost(),
+            other => other,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -125,7 +138,10 @@ impl Template {
     /// The captured variables the template reads.
     pub fn vars(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|p| match p {
-            Part::Expr(Expr::Var(v) | Expr::S256(v)) => Some(v.as_str()),
+            Part::Expr(e) => match e.innermost() {
+                Expr::Var(v) | Expr::S256(v) => Some(v.as_str()),
+                _ => None,
+            },
             _ => None,
         })
     }
@@ -138,7 +154,10 @@ impl Template {
         self.parts
             .iter()
             .filter_map(|p| match p {
-                Part::Expr(Expr::Client(r, f)) => Some((*r, *f)),
+                Part::Expr(e) => match e.innermost() {
+                    Expr::Client(r, f) => Some((*r, *f)),
+                    _ => None,
+                },
                 _ => None,
             })
             .collect()
@@ -147,18 +166,24 @@ impl Template {
     /// The client roles the template reads.
     pub fn roles(&self) -> impl Iterator<Item = Role> + '_ {
         self.parts.iter().filter_map(|p| match p {
-            Part::Expr(Expr::Client(Some(r), _)) => Some(*r),
+            Part::Expr(e) => match e.innermost() {
+                Expr::Client(Some(r), _) => Some(*r),
+                _ => None,
+            },
             _ => None,
         })
     }
 }
 
 const EXPECTED_EXPR: &str = "a captured name, `client.<field>`, `clients.<role>.<field>`, \
-`target.issuer`, `target.base_url`, `endpoint.<name>`, `random` or `s256:<name>`";
+`target.issuer`, `target.base_url`, `endpoint.<name>`, `random`, `s256:<name>` or `upper:<expr>`";
 
 fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
     if body.is_empty() {
         return Err(("empty `{{}}`".into(), Some(EXPECTED_EXPR.into())));
+    }
+    if let Some(inner) = body.strip_prefix("upper:") {
+        return parse_expr(inner).map(|e| Expr::Upper(Box::new(e)));
     }
     if let Some(name) = body.strip_prefix("s256:") {
         return match parse_expr(name) {
@@ -235,6 +260,18 @@ mod tests {
             ]
         );
         assert!(!t.optional);
+    }
+
+    #[test]
+    fn transformations_wrap_expressions() {
+        let t = Template::parse("{{upper:client.redirect_uri}}").unwrap();
+        assert_eq!(
+            t.required_client_fields(),
+            vec![(None, ClientField::RedirectUri)]
+        );
+        let t = Template::parse("{{s256:a.verifier}}").unwrap();
+        assert_eq!(t.vars().collect::<Vec<_>>(), vec!["a.verifier"]);
+        assert!(Template::parse("{{s256:client.scope}}").is_err());
     }
 
     #[test]
