@@ -160,6 +160,25 @@ impl OAuthError {
 }
 
 /// `Basic realm="oauth2spec-reference"`.
+/// A 200 JSON object response; `wrong_content_type` (a fault) sends the same body as
+/// text/plain, which RFC 7662 §2.2 and OIDC Core §5.3.2 both rule out.
+pub fn json_ok(
+    object: serde_json::Map<String, serde_json::Value>,
+    wrong_content_type: bool,
+) -> Response {
+    let content_type = if wrong_content_type {
+        "text/plain; charset=utf-8"
+    } else {
+        "application/json"
+    };
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, content_type)],
+        serde_json::Value::Object(object).to_string(),
+    )
+        .into_response()
+}
+
 pub fn basic_challenge() -> HeaderValue {
     HeaderValue::from_static(r#"Basic realm="oauth2spec-reference""#)
 }

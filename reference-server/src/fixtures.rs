@@ -122,6 +122,12 @@ impl Fixtures {
     }
 
     /// The user whose [`UserFixture::subject`] is `subject`.
+    /// The subject of the first user: whom a fault that accepts a bogus credential
+    /// pretends it belongs to.
+    pub fn first_subject(&self) -> String {
+        self.users.first().map(|u| u.subject()).unwrap_or_default()
+    }
+
     pub fn user_by_subject(&self, subject: &str) -> Option<&UserFixture> {
         self.users.iter().find(|u| u.subject() == subject)
     }

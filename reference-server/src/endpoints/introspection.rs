@@ -8,11 +8,11 @@ use std::time::SystemTime;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use crate::client_auth::{AuthEndpoint, Caller, authenticate};
-use crate::errors::{ErrorCode, ErrorFormat, OAuthError, method_not_allowed};
+use crate::errors::{ErrorCode, ErrorFormat, OAuthError, json_ok, method_not_allowed};
 use crate::faults::Fault;
 use crate::form::Form;
 use crate::state::{AppState, SharedState};
@@ -21,20 +21,8 @@ use crate::store::{TokenKind, TokenRecord, unix_seconds};
 /// `POST` on the introspection endpoint (RFC 7662 §2.1).
 pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     let response = match introspect(&state, &headers, &body) {
-        Ok(claims) => {
-            // RFC 7662 §2.2: the response is `application/json`.
-            let content_type = if state.has(Fault::IntrospectWrongContentType) {
-                "text/plain; charset=utf-8"
-            } else {
-                "application/json"
-            };
-            (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, content_type)],
-                Value::Object(claims).to_string(),
-            )
-                .into_response()
-        }
+        // RFC 7662 §2.2: the response is `application/json`.
+        Ok(claims) => json_ok(claims, state.has(Fault::IntrospectWrongContentType)),
         Err(error) => error.to_response(ErrorFormat::Json),
     };
     with_no_store(&state, response)

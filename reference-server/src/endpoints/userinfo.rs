@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::authz_request::OPENID;
-use crate::errors::sanitize_description;
+use crate::errors::{json_ok, sanitize_description};
 use crate::faults::Fault;
 use crate::form::Form;
 use crate::state::{AppState, SharedState};
@@ -77,21 +77,9 @@ fn userinfo(
     body: Option<&Form>,
 ) -> Response {
     let response = match claims(state, headers, query, body) {
-        Ok(claims) => {
-            // OIDC Core §5.3.2: "The Content-Type of the HTTP response MUST be
-            // application/json".
-            let content_type = if state.has(Fault::UserinfoWrongContentType) {
-                "text/plain; charset=utf-8"
-            } else {
-                "application/json"
-            };
-            (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, content_type)],
-                Value::Object(claims).to_string(),
-            )
-                .into_response()
-        }
+        // OIDC Core §5.3.2: "The Content-Type of the HTTP response MUST be
+        // application/json".
+        Ok(claims) => json_ok(claims, state.has(Fault::UserinfoWrongContentType)),
         Err(failure) => failure_response(state, failure),
     };
     // Under the `userinfo-query-token-not-private` fault a query-string token is served
@@ -120,13 +108,7 @@ fn claims(
     let now = SystemTime::now();
     let Some(record) = state.store.get(&token) else {
         if state.has(Fault::UserinfoInvalidTokenAccepted) {
-            let subject = state
-                .config
-                .fixtures
-                .users
-                .first()
-                .map(|u| u.subject())
-                .unwrap_or_default();
+            let subject = state.config.fixtures.first_subject();
             return Ok(user_claims(state, &subject));
         }
         return Err(Failure::InvalidToken("the access token is not valid"));

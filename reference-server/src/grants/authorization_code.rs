@@ -115,13 +115,7 @@ pub fn grant(
         }
         Redemption::Expired => Err(invalid_grant("the code has expired")),
         Redemption::Unknown if state.has(Fault::CodeUnknownAccepted) => {
-            let subject = state
-                .config
-                .fixtures
-                .users
-                .first()
-                .map(|u| u.subject())
-                .unwrap_or_default();
+            let subject = state.config.fixtures.first_subject();
             let scope = client.scope.clone();
             Ok(tokens(
                 state,
