@@ -15,19 +15,7 @@ use crate::report::{self, terminal::Progress};
 use crate::suite::{self, Catalog};
 use crate::target::{self, Target};
 
-/// Exit codes, as design.md fixes them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// No MUST failures (and with --strict no SHOULD failures).
-    Ok = 0,
-    /// Conformance failures (or stale known failures).
-    Failures = 1,
-    /// Invalid suites, target file or command line.
-    Invalid = 2,
-    /// The harness could not run: target unreachable, report not writable, cases ended
-    /// in `error`.
-    Harness = 3,
-}
+pub use crate::outcome::Exit;
 
 /// Why a command could not do its job.
 #[derive(Debug, thiserror::Error)]
@@ -296,14 +284,7 @@ async fn cmd_run(a: RunArgs) -> Result<Exit, CliError> {
             records.push(run_one(&catalog, t, &filter, &options, &a).await?);
         }
     }
-    let exit = if records.iter().any(RunRecord::has_failures) {
-        Exit::Failures
-    } else if records.iter().any(RunRecord::has_errors) {
-        Exit::Harness
-    } else {
-        Exit::Ok
-    };
-    Ok(exit)
+    Ok(Exit::of_runs(&records))
 }
 
 async fn run_one(
@@ -480,11 +461,7 @@ fn cmd_report(a: ReportArgs) -> Result<Exit, CliError> {
     for p in written {
         println!("{}", p.display());
     }
-    Ok(if record.has_failures() {
-        Exit::Failures
-    } else {
-        Exit::Ok
-    })
+    Ok(Exit::of_runs([&record]))
 }
 
 fn cmd_compare(a: CompareArgs) -> Result<Exit, CliError> {

@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::auth;
-use super::check::{self, Body, Observed};
+use super::check::{self, Body, CheckError, Observed};
 use super::context::Context;
 use super::http::{Http, Request, Response};
 use super::redact::Redactor;
-use crate::outcome::{CaseRecord, Exchange, Status};
+use crate::outcome::{CaseRecord, Exchange, Finding, SkipReason, Status, verdict};
 use crate::suite::{AuthMode, CaptureSource, Case, Catalog, RequestStep, Role, Severity, Step};
 use crate::target::Resolved;
 
@@ -35,18 +35,12 @@ impl Default for CaseOptions {
     }
 }
 
-/// A broken expectation, with the severity its level gives it.
-struct Finding {
-    severity: Severity,
-    message: String,
-}
-
 /// Why a case stopped before its last step.
 enum Abort {
     /// No verdict could be reached.
     Error(String),
     /// The case cannot run here (a wait beyond --max-wait).
-    Skip(String),
+    Skip(SkipReason),
     /// A checked step broke in a way later steps cannot go on from.
     Fail(String),
 }
@@ -104,18 +98,22 @@ pub async fn run_case(
     let outcome = runner.steps(catalog).await;
     let (status, message) = match outcome {
         Err(Abort::Error(m)) => (Status::Error, m),
-        Err(Abort::Skip(m)) => (Status::Skip, m),
+        Err(Abort::Skip(reason)) => {
+            let m = reason.to_string();
+            record.skip_reason = Some(reason);
+            (Status::Skip, m)
+        }
         Err(Abort::Fail(m)) => {
             let mut msgs: Vec<String> = runner
                 .findings
                 .iter()
                 .filter(|f| f.severity == Severity::Fail)
-                .map(|f| f.message.clone())
+                .map(Finding::message)
                 .collect();
             msgs.push(m);
             (Status::Fail, msgs.join("; "))
         }
-        Ok(()) => verdict(&runner.findings),
+        Ok(()) => verdict::judge(&runner.findings),
     };
     // Messages quote what the server sent (a callback URL, a member's value): they are
     // evidence like the exchanges and are redacted the same way.
@@ -125,7 +123,16 @@ pub async fn run_case(
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Note)
-        .map(|f| runner.redactor.text(&f.message))
+        .map(|f| runner.redactor.text(&f.message()))
+        .collect();
+    record.findings = runner
+        .findings
+        .iter()
+        .map(|f| Finding {
+            expected: runner.redactor.text(&f.expected),
+            actual: runner.redactor.text(&f.actual),
+            ..f.clone()
+        })
         .collect();
     record.exchanges = runner.exchanges;
     record.duration_ms = started.elapsed().as_millis() as u64;
@@ -141,27 +148,6 @@ fn jwt_claims(jwt: &str) -> Option<serde_json::Value> {
         .decode(payload.trim_end_matches('='))
         .ok()?;
     serde_json::from_slice(&bytes).ok()
-}
-
-/// The worst severity decides; the message lists the findings of that severity.
-fn verdict(findings: &[Finding]) -> (Status, String) {
-    let worst = findings
-        .iter()
-        .map(|f| f.severity)
-        .max()
-        .unwrap_or(Severity::Note);
-    let status = match worst {
-        _ if findings.is_empty() => return (Status::Pass, String::new()),
-        Severity::Fail => Status::Fail,
-        Severity::Warn => Status::Warn,
-        Severity::Note => return (Status::Pass, String::new()),
-    };
-    let msgs: Vec<&str> = findings
-        .iter()
-        .filter(|f| f.severity == worst)
-        .map(|f| f.message.as_str())
-        .collect();
-    (status, msgs.join("; "))
 }
 
 impl<'a> Runner<'a> {
@@ -210,11 +196,10 @@ impl<'a> Runner<'a> {
             let secs = self.seconds(wait, role).map_err(err)?;
             let total = Duration::from_secs(secs + step.wait_extra);
             if total > self.options.max_wait {
-                return Err(Abort::Skip(format!(
-                    "needs a wait of {} s, over --max-wait {} s",
-                    total.as_secs(),
-                    self.options.max_wait.as_secs()
-                )));
+                return Err(Abort::Skip(SkipReason::WaitTooLong {
+                    needed_secs: total.as_secs(),
+                    max_secs: self.options.max_wait.as_secs(),
+                }));
             }
             self.pause(total).await;
         }
@@ -261,16 +246,26 @@ impl<'a> Runner<'a> {
                     &[]
                 },
             };
-            let failures: Vec<(usize, String)> = step
-                .checks
-                .iter()
-                .enumerate()
-                .filter_map(|(i, c)| {
-                    check::evaluate(&c.kind, &seen, &self.cx, role)
-                        .err()
-                        .map(|m| (i, m))
-                })
-                .collect();
+            let mut failures: Vec<(usize, check::Broken)> = Vec::new();
+            for (i, c) in step.checks.iter().enumerate() {
+                if let Some(guard) = &c.when {
+                    let holds = check::guard_holds(guard, &seen, &self.cx, role).map_err(|m| {
+                        Abort::Error(format!("{label}: cannot evaluate a guard: {m}"))
+                    })?;
+                    if !holds {
+                        continue;
+                    }
+                }
+                match check::evaluate(&c.kind, &seen, &self.cx, role) {
+                    Ok(()) => {}
+                    Err(CheckError::Broken(b)) => failures.push((i, b)),
+                    Err(CheckError::Harness(m)) => {
+                        return Err(Abort::Error(format!(
+                            "{label}: cannot evaluate a check: {m}"
+                        )));
+                    }
+                }
+            }
             let again = deadline.is_some_and(|d| Instant::now() + POLL_INTERVAL < d);
             if failures.is_empty() || !again {
                 break (resp, body, callback, failures);
@@ -278,24 +273,26 @@ impl<'a> Runner<'a> {
             attempt += 1;
             self.pause(POLL_INTERVAL).await;
         };
-        for (i, msg) in failures {
+        for (i, broken) in failures {
             let c = &step.checks[i];
-            let msg = match &c.note {
-                Some(note) => format!("{label}: {msg} ({note})"),
-                None => format!("{label}: {msg}"),
+            let level = c.level.unwrap_or(self.case.level);
+            let finding = Finding {
+                level: level.to_string(),
+                severity: level.severity(),
+                step: label.to_string(),
+                check: broken.check,
+                expected: broken.expected,
+                actual: broken.actual,
+                note: c.note.clone(),
+                own_level: c.level.is_some(),
             };
             if step.setup {
-                return Err(Abort::Error(format!("prerequisite failed: {msg}")));
+                return Err(Abort::Error(format!(
+                    "prerequisite failed: {}",
+                    finding.message()
+                )));
             }
-            let level = c.level.unwrap_or(self.case.level);
-            self.findings.push(Finding {
-                severity: level.severity(),
-                message: if c.level.is_some() {
-                    format!("{msg} [{level}]")
-                } else {
-                    msg
-                },
-            });
+            self.findings.push(finding);
         }
         for (name, source) in &step.captures {
             let value = match source {

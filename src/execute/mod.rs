@@ -34,6 +34,8 @@ pub(crate) fn record_for(case: &Case, status: Status, message: String) -> CaseRe
         duration_ms: 0,
         proof: Some(case.proof.clone()),
         known_failure_reason: None,
+        skip_reason: None,
+        findings: Vec::new(),
         notes: Vec::new(),
         exchanges: Vec::new(),
     }

@@ -51,7 +51,11 @@ pub async fn run(
         let limiter = &limiter;
         pending.push(async move {
             let record = match decision {
-                Decision::Skip(reason) => super::record_for(case, Status::Skip, reason.clone()),
+                Decision::Skip(reason) => {
+                    let mut r = super::record_for(case, Status::Skip, reason.to_string());
+                    r.skip_reason = Some(reason.clone());
+                    r
+                }
                 Decision::Run => run_case(case, catalog, target, &options.case, limiter).await,
             };
             (index, apply_known_failure(record, target))
@@ -98,24 +102,10 @@ pub async fn run(
     }
 }
 
-/// A listed failure that fails is expected; one that passes is a stale entry.
+/// Applies the target file's known failure for the case, if it lists one.
 fn apply_known_failure(mut record: CaseRecord, target: &Resolved) -> CaseRecord {
-    let Some((reason, _)) = target.target.known_failures.get(&record.id) else {
-        return record;
-    };
-    match record.status {
-        Status::Fail | Status::Warn => {
-            record.status = Status::KnownFailure;
-            record.known_failure_reason = Some(reason.clone());
-        }
-        Status::Pass => {
-            record.status = Status::UnexpectedPass;
-            record.known_failure_reason = Some(reason.clone());
-            record.message = "listed as a known failure but passed: remove the stale entry from \
-                              the target file"
-                .into();
-        }
-        Status::Skip | Status::Error | Status::KnownFailure | Status::UnexpectedPass => {}
+    if let Some((reason, _)) = target.target.known_failures.get(&record.id) {
+        crate::outcome::verdict::apply_known_failure(&mut record, reason);
     }
     record
 }

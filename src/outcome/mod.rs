@@ -5,6 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod verdict;
+
+pub use verdict::{Exit, Finding, Severity, SkipReason};
+
 /// Bumped whenever a field of `results.json` changes meaning or disappears.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -169,6 +173,12 @@ pub struct CaseRecord {
     /// The reason the target file gives, for `known-failure` and `unexpected-pass`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known_failure_reason: Option<String>,
+    /// Why the case was not run, for `skip`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_reason: Option<SkipReason>,
+    /// Every broken expectation, structured, at every severity (notes included).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
     /// Observations that do not change the verdict (MAY-level findings, info checks).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,

@@ -3,6 +3,7 @@
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
+use crate::outcome::SkipReason;
 use crate::suite::template::ClientField;
 use crate::suite::{Case, Catalog};
 use crate::target::Resolved;
@@ -65,7 +66,7 @@ impl Filter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     Run,
-    Skip(String),
+    Skip(SkipReason),
 }
 
 /// The cases selected by the filter, each with its decision. Cases a filter leaves out
@@ -86,13 +87,18 @@ pub fn plan<'a>(
 
 fn decide(case: &Case, catalog: &Catalog, target: &Resolved) -> Decision {
     for &need in &case.needs {
-        if let Err(reason) = target.offers(need) {
-            return Decision::Skip(reason);
+        if let Err(why) = target.offers(need) {
+            return Decision::Skip(SkipReason::NotOffered {
+                capability: need.to_string(),
+                why,
+            });
         }
     }
     for role in case.roles(catalog) {
         if !target.target.clients.contains_key(&role) {
-            return Decision::Skip(format!("no `{role}` client configured in the target"));
+            return Decision::Skip(SkipReason::NoClient {
+                role: role.to_string(),
+            });
         }
     }
     for (role, field) in case.client_fields(catalog) {
@@ -105,10 +111,10 @@ fn decide(case: &Case, catalog: &Catalog, target: &Resolved) -> Decision {
             ClientField::RedirectUri => client.redirect_uri.is_some(),
         };
         if !present {
-            return Decision::Skip(format!(
-                "client `{role}` has no `{}` configured in the target",
-                field.name()
-            ));
+            return Decision::Skip(SkipReason::NoClientField {
+                role: role.to_string(),
+                field: field.name().to_string(),
+            });
         }
     }
     Decision::Run

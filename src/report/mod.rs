@@ -169,12 +169,10 @@ pub(crate) fn needs_attention(status: Status) -> bool {
 
 /// One-word verdict of the whole run, as the exit code will see it.
 pub(crate) fn overall(record: &RunRecord) -> &'static str {
-    if record.has_failures() {
-        "FAILED"
-    } else if record.has_errors() {
-        "INCOMPLETE"
-    } else {
-        "PASSED"
+    match crate::outcome::Exit::of_runs([record]) {
+        crate::outcome::Exit::Failures => "FAILED",
+        crate::outcome::Exit::Harness => "INCOMPLETE",
+        crate::outcome::Exit::Ok | crate::outcome::Exit::Invalid => "PASSED",
     }
 }
 
@@ -313,6 +311,8 @@ pub(crate) mod testdata {
             duration_ms: 12,
             proof: None,
             known_failure_reason: None,
+            skip_reason: None,
+            findings: vec![],
             notes: vec![],
             exchanges: vec![],
         }

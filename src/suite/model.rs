@@ -253,6 +253,9 @@ pub struct Check {
     pub kind: CheckKind,
     pub level: Option<Level>,
     pub note: Option<String>,
+    /// `when = {...}`: the check is judged only when this guard holds (e.g. "if there is
+    /// a bearer challenge, its error is `invalid_token`").
+    pub when: Option<Box<CheckKind>>,
 }
 
 #[derive(Debug, Clone)]
@@ -278,6 +281,24 @@ pub enum CheckKind {
     Delivered(Vec<Delivery>),
     /// Every redirect the browser walk got in answer to a POST used one of these statuses.
     PostRedirectsUse(Vec<u16>),
+    /// The raw body (as text) contains the value.
+    BodyContains(Template),
+    /// The raw body (as text) does not contain the value.
+    BodyNotContains(Template),
+    /// The raw body matches the regular expression.
+    BodyMatches(Pattern),
+    /// At least one alternative holds: every check of it holds.
+    AnyOf(Vec<Vec<CheckKind>>),
+}
+
+/// A regular expression from a suite, compiled at load time.
+#[derive(Debug, Clone)]
+pub struct Pattern(pub regex::Regex);
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -328,4 +349,15 @@ pub enum JsonTest {
     NoEmptyArrays,
     /// The selected values (a `*` pointer) are pairwise distinct.
     Unique,
+    /// A number greater than the value (a number, or a template rendering to one).
+    GreaterThan(serde_json::Value),
+    /// A number less than the value.
+    LessThan(serde_json::Value),
+    /// A string the regular expression matches (anywhere, unless anchored).
+    Matches(Pattern),
+    /// A space-separated word list (such as `scope`, RFC 6749 §3.3) holding every word of
+    /// the value.
+    WordsInclude(serde_json::Value),
+    /// A space-separated word list holding none of the words of the value; absent passes.
+    WordsExclude(serde_json::Value),
 }

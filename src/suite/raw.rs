@@ -122,6 +122,18 @@ pub struct RawCheck {
     #[serde(default)]
     pub post_redirects_use: Option<Spanned<Vec<u16>>>,
     #[serde(default)]
+    pub body_contains: Option<Spanned<String>>,
+    #[serde(default)]
+    pub body_not_contains: Option<Spanned<String>>,
+    #[serde(default)]
+    pub body_matches: Option<Spanned<String>>,
+    /// Alternatives: the check holds when every check of one of them holds.
+    #[serde(default)]
+    pub any_of: Option<Spanned<Vec<Vec<Spanned<RawCheck>>>>>,
+    /// A guard: the check is judged only when this holds.
+    #[serde(default)]
+    pub when: Option<Box<Spanned<RawCheck>>>,
+    #[serde(default)]
     pub present: Option<bool>,
     #[serde(default)]
     pub absent: Option<bool>,
@@ -145,6 +157,16 @@ pub struct RawCheck {
     pub no_empty_arrays: Option<bool>,
     #[serde(default)]
     pub unique: Option<bool>,
+    #[serde(default)]
+    pub greater_than: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub less_than: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub matches: Option<Spanned<String>>,
+    #[serde(default)]
+    pub words_include: Option<Spanned<String>>,
+    #[serde(default)]
+    pub words_exclude: Option<Spanned<String>>,
     #[serde(default)]
     pub level: Option<Spanned<String>>,
     #[serde(default)]

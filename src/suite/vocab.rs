@@ -154,16 +154,7 @@ vocabulary! {
     }
 }
 
-/// What a broken expectation at some level does to the verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    /// Never fails; the finding is kept as a note.
-    Note,
-    /// `warn`, or `fail` under `--strict`.
-    Warn,
-    /// `fail`.
-    Fail,
-}
+pub use crate::outcome::Severity;
 
 impl Level {
     pub fn severity(self) -> Severity {
