@@ -384,7 +384,7 @@ fn cmd_list(a: ListArgs) -> Result<Exit, CliError> {
                         "requirement": c.requirement,
                         "title": c.title,
                         "needs": c.needs.iter().map(|n| n.as_str()).collect::<Vec<_>>(),
-                        "roles": c.roles(&catalog).iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                        "roles": c.roles().iter().map(|r| r.as_str()).collect::<Vec<_>>(),
                         "proof": c.proof,
                     })
                 })

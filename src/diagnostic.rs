@@ -44,6 +44,8 @@ pub struct Diagnostic {
     pub message: String,
     /// What would have been accepted, when that can be said.
     pub expected: Option<String>,
+    /// A suggestion (`did you mean ...?`), shown under the excerpt.
+    pub help: Option<Box<str>>,
 }
 
 impl Diagnostic {
@@ -53,7 +55,13 @@ impl Diagnostic {
             span,
             message: message.into(),
             expected: None,
+            help: None,
         }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into().into_boxed_str());
+        self
     }
 
     pub fn expected(mut self, expected: impl Into<String>) -> Diagnostic {
@@ -92,6 +100,14 @@ impl Diagnostic {
 
     /// The headline followed by the offending line with a caret under the span.
     pub fn render(&self) -> String {
+        let mut out = self.excerpt();
+        if let Some(help) = &self.help {
+            let _ = write!(out, "\n  = help: {help}");
+        }
+        out
+    }
+
+    fn excerpt(&self) -> String {
         let mut out = self.headline();
         if self.source.text.is_empty() {
             return out;
@@ -150,4 +166,48 @@ pub fn from_toml(source: &Source, err: &toml::de::Error) -> Diagnostic {
         .unwrap_or("invalid TOML")
         .trim();
     Diagnostic::new(source, span, message.to_string())
+}
+
+/// The candidate closest to `word` by edit distance, when it is close enough to be a typo
+/// (at most a third of the word's length, and at least 1).
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .iter()
+        .map(|c| (levenshtein(word, c), *c))
+        .filter(|(d, _)| *d <= limit && *d > 0)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(
+            did_you_mean("tokn", &["token", "revocation"]),
+            Some("token")
+        );
+        assert_eq!(
+            did_you_mean("introspect", &["introspection", "token"]),
+            Some("introspection")
+        );
+        assert_eq!(did_you_mean("zzz", &["token"]), None);
+    }
 }

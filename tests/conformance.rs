@@ -73,7 +73,7 @@ fn run_one(catalog: &Catalog, case: &Case, resolved: &Resolved) -> CaseRecord {
     let filter = Filter::new(std::slice::from_ref(&case.id), &[]).expect("case id is a valid glob");
     let planned = plan::plan(catalog, resolved, &filter);
     let options = RunOptions::default();
-    let record = runtime().block_on(execute::run(catalog, resolved, &planned, &options, &|_| {}));
+    let record = runtime().block_on(execute::run(resolved, &planned, &options, &|_| {}));
     record
         .cases
         .into_iter()

@@ -6,7 +6,7 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 
 use crate::suite::Role;
-use crate::suite::template::{ClientField, Expr, Part, TargetField, Template};
+use crate::suite::template::{ClientField, Expr, Op, Part, TargetField, Template};
 use crate::target::Resolved;
 
 /// What templates read: the case's captures, the target, and the step's client.
@@ -61,6 +61,13 @@ impl<'a> Context<'a> {
         use serde_json::Value as J;
         Ok(match v {
             J::String(s) => match Template::parse(s) {
+                // A whole value that is arithmetic or `now` is a number (`exp`, `iat`).
+                Ok(t) if is_numeric(&t) => {
+                    let text = self.render_required(&t, client)?;
+                    serde_json::from_str::<serde_json::Number>(&text)
+                        .map(J::Number)
+                        .unwrap_or(J::String(text))
+                }
                 Ok(t) => J::String(self.render_required(&t, client)?),
                 // Validated at load; a literal that merely looks odd stays as written.
                 Err(_) => J::String(s.clone()),
@@ -96,6 +103,35 @@ impl<'a> Context<'a> {
                 .map(str::to_string)
                 .ok_or_else(|| format!("`{name}` was not captured")),
             Expr::Upper(inner) => Ok(self.expr(inner, client)?.to_ascii_uppercase()),
+            Expr::Literal(s) => Ok(s.clone()),
+            Expr::Now => Ok(std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or_default()
+                .to_string()),
+            Expr::Default(a, b) => self.expr(a, client).or_else(|_| self.expr(b, client)),
+            Expr::Arith(a, op, b) => {
+                let num = |e: &Expr| -> Result<f64, String> {
+                    let v = self.expr(e, client)?;
+                    v.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|n| n.is_finite())
+                        .ok_or_else(|| format!("`{v}` is not a number"))
+                };
+                let (x, y) = (num(a)?, num(b)?);
+                let r = match op {
+                    Op::Add => x + y,
+                    Op::Sub => x - y,
+                    Op::Mul => x * y,
+                };
+                // Whole numbers print without a fraction: `exp` claims and seconds.
+                Ok(if r.fract() == 0.0 && r.abs() < 1e15 {
+                    format!("{}", r as i64)
+                } else {
+                    r.to_string()
+                })
+            }
             Expr::S256(name) => {
                 use base64::Engine as _;
                 use sha2::Digest as _;
@@ -138,4 +174,12 @@ impl<'a> Context<'a> {
             }
         }
     }
+}
+
+/// Whether a template is one numeric expression (`{{now + 60}}`, `{{now}}`).
+fn is_numeric(t: &Template) -> bool {
+    matches!(
+        t.parts.as_slice(),
+        [Part::Expr(Expr::Now | Expr::Arith(..))]
+    )
 }

@@ -18,6 +18,8 @@ pub struct Request {
 /// A response read within the limits.
 #[derive(Debug, Clone)]
 pub struct Response {
+    /// The URL that was requested (relative links on a page resolve against it).
+    pub url: String,
     pub status: u16,
     /// Header names lower-cased, in the order received.
     pub headers: Vec<(String, String)>,
@@ -142,6 +144,7 @@ impl Http {
         }
         Ok((
             Response {
+                url: req.url.clone(),
                 status,
                 headers,
                 body,

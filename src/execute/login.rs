@@ -398,6 +398,7 @@ impl Runner<'_> {
             line.ok_or_else(|| format!("{who} printed no URL addressed to the redirect URI"))?;
         // The exchange stands for what the browser saw: a redirect to the client.
         let resp = Response {
+            url: req.url.clone(),
             status: 302,
             headers: vec![("location".into(), line.clone())],
             body: Vec::new(),

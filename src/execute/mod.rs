@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod browser;
+pub mod capture;
 pub mod case;
 pub mod check;
 pub mod context;
@@ -12,6 +13,7 @@ pub mod http;
 pub mod login;
 pub mod redact;
 pub mod run;
+mod step;
 
 pub use case::CaseOptions;
 pub use discovery::{Unreachable, discover};

@@ -304,6 +304,7 @@ mod tests {
     fn masks_by_name_and_by_value() {
         let mut r = Redactor::new(["s3cr:t+%/=Zq9&x y".to_string()]);
         let resp = Response {
+            url: "http://127.0.0.1/token".into(),
             status: 200,
             headers: vec![("content-type".into(), "application/json".into())],
             body: br#"{"access_token":"tok-123456789","token_type":"Bearer"}"#.to_vec(),

@@ -34,7 +34,6 @@ impl Default for RunOptions {
 
 /// Runs the plan; `on_case` sees each record as it is final (for progress output).
 pub async fn run(
-    catalog: &Catalog,
     target: &Resolved,
     planned: &[(&Case, Decision)],
     options: &RunOptions,
@@ -56,7 +55,7 @@ pub async fn run(
                     r.skip_reason = Some(reason.clone());
                     r
                 }
-                Decision::Run => run_case(case, catalog, target, &options.case, limiter).await,
+                Decision::Run => run_case(case, target, &options.case, limiter).await,
             };
             (index, apply_known_failure(record, target))
         });
@@ -136,5 +135,5 @@ pub async fn run_target(
     let discovery = super::discover(&target).await?;
     let resolved = crate::target::resolve(target, discovery);
     let planned = crate::plan::plan(catalog, &resolved, filter);
-    Ok(run(catalog, &resolved, &planned, options, on_case).await)
+    Ok(run(&resolved, &planned, options, on_case).await)
 }

@@ -81,11 +81,11 @@ pub fn plan<'a>(
         .cases
         .iter()
         .filter(|c| filter.excludes(&c.id).is_none())
-        .map(|case| (case, decide(case, catalog, target)))
+        .map(|case| (case, decide(case, target)))
         .collect()
 }
 
-fn decide(case: &Case, catalog: &Catalog, target: &Resolved) -> Decision {
+fn decide(case: &Case, target: &Resolved) -> Decision {
     for &need in &case.needs {
         if let Err(why) = target.offers(need) {
             return Decision::Skip(SkipReason::NotOffered {
@@ -94,14 +94,14 @@ fn decide(case: &Case, catalog: &Catalog, target: &Resolved) -> Decision {
             });
         }
     }
-    for role in case.roles(catalog) {
+    for role in case.roles() {
         if !target.target.clients.contains_key(&role) {
             return Decision::Skip(SkipReason::NoClient {
                 role: role.to_string(),
             });
         }
     }
-    for (role, field) in case.client_fields(catalog) {
+    for (role, field) in case.client_fields() {
         let Some(client) = target.target.clients.get(&role) else {
             continue;
         };

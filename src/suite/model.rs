@@ -42,54 +42,68 @@ pub struct Case {
     pub needs: BTreeSet<Capability>,
     /// The reference-server fault that makes this case fail.
     pub proof: String,
-    pub steps: Vec<Step>,
+    /// The steps as they run: flows expanded (by the loader, once).
+    pub steps: Vec<RunStep>,
     pub origin: Origin,
 }
 
 impl Case {
     /// Every request step the case sends, flows expanded, with the client role it acts as.
-    pub fn request_steps<'a>(&'a self, catalog: &'a Catalog) -> Vec<(&'a RequestStep, Role)> {
-        let mut out = Vec::new();
-        for step in &self.steps {
-            match step {
-                Step::Flow(use_) => {
-                    let client = use_.client.unwrap_or(Role::Confidential);
-                    if let Some(flow) = catalog.flow(&use_.flow) {
-                        out.extend(flow.steps.iter().map(|s| (s, s.client.unwrap_or(client))));
-                    }
-                }
-                Step::Request(s) => out.push((&**s, s.client.unwrap_or(Role::Confidential))),
-            }
-        }
-        out
+    pub fn request_steps(&self) -> impl Iterator<Item = (&RequestStep, Role)> {
+        self.steps.iter().map(|s| (&s.request, s.client))
     }
 
     /// Every client role the case's steps (and the flows they use) act as or read.
-    pub fn roles(&self, catalog: &Catalog) -> BTreeSet<Role> {
+    pub fn roles(&self) -> BTreeSet<Role> {
         let mut roles = BTreeSet::new();
-        for (s, role) in self.request_steps(catalog) {
+        for (s, role) in self.request_steps() {
             roles.insert(role);
             roles.extend(s.template_roles());
+        }
+        for s in &self.steps {
+            roles.extend(
+                s.args
+                    .iter()
+                    .flat_map(|(_, t)| t.roles().collect::<Vec<_>>()),
+            );
         }
         roles
     }
 
     /// The client fields (scope, redirect_uri) the case's templates cannot do without,
     /// per role: a target that lacks one cannot run the case.
-    pub fn client_fields(
-        &self,
-        catalog: &Catalog,
-    ) -> BTreeSet<(Role, super::template::ClientField)> {
+    pub fn client_fields(&self) -> BTreeSet<(Role, super::template::ClientField)> {
         let mut out = BTreeSet::new();
-        for (s, role) in self.request_steps(catalog) {
-            for t in s.templates() {
+        for step in &self.steps {
+            let templates = step
+                .request
+                .templates()
+                .chain(step.args.iter().map(|(_, t)| t));
+            for t in templates {
                 for (r, f) in t.required_client_fields() {
-                    out.insert((r.unwrap_or(role), f));
+                    out.insert((r.unwrap_or(step.client), f));
                 }
             }
         }
         out
     }
+}
+
+/// A request step as a case runs it, with the flow it came from (if any) expanded.
+#[derive(Debug, Clone)]
+pub struct RunStep {
+    pub request: RequestStep,
+    /// The client role the step acts as.
+    pub client: Role,
+    /// `step 2 · token`, `step 1 · flow code-flow · authorization`.
+    pub label: String,
+    /// The `as` of the flow use: captures land as `<scope>.<name>`, and the step reads
+    /// its flow's names first.
+    pub scope: Option<String>,
+    /// Flow arguments (`with`, else the flow's defaults) set before this step, the first
+    /// of its flow; rendered as the step's client. An optional value that is empty
+    /// leaves the name unset.
+    pub args: Vec<(String, Template)>,
 }
 
 /// A named, reusable sequence of setup steps.
@@ -97,6 +111,8 @@ impl Case {
 pub struct Flow {
     pub name: String,
     pub description: String,
+    /// The arguments a use may pass (`with = {...}`), each with its default.
+    pub args: Vec<(String, Template)>,
     pub steps: Vec<RequestStep>,
 }
 
@@ -105,7 +121,7 @@ impl Flow {
     pub fn captures(&self) -> impl Iterator<Item = &str> {
         self.steps
             .iter()
-            .flat_map(|s| s.captures.iter().map(|(n, _)| n.as_str()))
+            .flat_map(|s| s.captures.iter().map(|c| c.name.as_str()))
     }
 }
 
@@ -122,12 +138,15 @@ pub struct FlowUse {
     /// Captures land as `<alias>.<name>` when set.
     pub alias: Option<String>,
     pub client: Option<Role>,
+    /// `with = { name = "template" }`: arguments passed to the flow.
+    pub with: Vec<(String, Template)>,
 }
 
 /// One HTTP request and what is expected of its response.
 #[derive(Debug, Clone)]
 pub struct RequestStep {
-    pub endpoint: Endpoint,
+    /// Where the request goes.
+    pub to: Destination,
     pub method: String,
     /// `None`: the using flow's client, else `confidential`.
     pub client: Option<Role>,
@@ -136,12 +155,11 @@ pub struct RequestStep {
     pub query: Vec<(String, Template)>,
     pub headers: Vec<(String, Template)>,
     pub json: Option<serde_json::Value>,
-    pub captures: Vec<(String, CaptureSource)>,
+    pub captures: Vec<Capture>,
     pub wait: Option<Template>,
-    pub wait_extra: u64,
-    /// Seconds during which the request is repeated until its checks hold; the last
-    /// attempt is judged. For effects the spec lets propagate (RFC 7009 §2.1).
-    pub poll: Option<Template>,
+    pub wait_extra: f64,
+    /// Whether and how the request is sent more than once.
+    pub repeat: Repetition,
     /// Values set before the request is built (`set = { state = "{{random}}" }`), so that
     /// one generated value can be sent and then compared.
     pub set: Vec<(String, Template)>,
@@ -155,19 +173,104 @@ pub struct RequestStep {
 
 impl RequestStep {
     pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        let url = match &self.to {
+            Destination::Url(t) => Some(t),
+            Destination::Endpoint(_) => None,
+        };
+        let repeat: Vec<&Template> = match &self.repeat {
+            Repetition::Once => Vec::new(),
+            Repetition::UntilHolds(t) => vec![t],
+            Repetition::Poll(p) => vec![&p.every, &p.for_secs],
+            Repetition::Repeat { every, .. } => vec![every],
+        };
         self.form
             .iter()
             .chain(&self.query)
             .chain(&self.headers)
             .map(|(_, t)| t)
             .chain(self.wait.iter())
-            .chain(self.poll.iter())
+            .chain(url)
+            .chain(repeat)
             .chain(self.set.iter().map(|(_, t)| t))
     }
 
     fn template_roles(&self) -> impl Iterator<Item = Role> + '_ {
         self.templates().flat_map(|t| t.roles().collect::<Vec<_>>())
     }
+
+    /// The logical endpoint, when the step names one.
+    pub fn endpoint(&self) -> Option<Endpoint> {
+        match &self.to {
+            Destination::Endpoint(e) => Some(*e),
+            Destination::Url(_) => None,
+        }
+    }
+}
+
+/// Where a step's request goes.
+#[derive(Debug, Clone)]
+pub enum Destination {
+    /// A logical endpoint the target file and discovery resolve.
+    Endpoint(Endpoint),
+    /// Any URL, usually captured (`url = "{{reg.registration_client_uri}}"`).
+    Url(Template),
+}
+
+impl std::fmt::Display for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Destination::Endpoint(e) => write!(f, "{e}"),
+            Destination::Url(_) => f.write_str("url"),
+        }
+    }
+}
+
+/// Whether and how a step's request is sent more than once.
+#[derive(Debug, Clone)]
+pub enum Repetition {
+    Once,
+    /// `poll = "{{seconds}}"`: repeat (every 250 ms) until the checks hold or the seconds
+    /// run out, for effects a spec lets propagate (RFC 7009 §2.1); the last attempt is
+    /// judged.
+    UntilHolds(Template),
+    /// `poll = { while, every, back_off, for }`: polling as RFC 8628 §3.4 and CIBA §7.3
+    /// define it.
+    Poll(Poll),
+    /// `repeat = { times, every }`: send `times` times; checks are judged over the
+    /// attempts as their `attempts` says.
+    Repeat {
+        times: u32,
+        every: Template,
+    },
+}
+
+/// Polling at the server's interval: repeat while every `while` check holds (the answer
+/// is pending), waiting `every` seconds between requests plus every back-off earned so
+/// far, for at most `for_secs`; the first answer that is not pending is judged.
+#[derive(Debug, Clone)]
+pub struct Poll {
+    pub while_pending: Vec<CheckKind>,
+    pub every: Template,
+    pub back_off: Vec<BackOff>,
+    pub for_secs: Template,
+}
+
+/// `back_off = [{ when = {...}, add = 5 }]`: an answer matching `when` adds `add` seconds
+/// to the interval, for this and every later request (RFC 8628 §3.5 `slow_down`).
+#[derive(Debug, Clone)]
+pub struct BackOff {
+    pub when: CheckKind,
+    pub add: f64,
+}
+
+/// Over which attempts of a repeated step a check must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Attempts {
+    /// Every attempt.
+    #[default]
+    All,
+    /// At least one attempt.
+    Any,
 }
 
 /// How the user agent behaves on the server's pages.
@@ -231,6 +334,15 @@ impl std::fmt::Display for Delivery {
     }
 }
 
+/// `capture = { name = "SOURCE" }`; a source ending in `?` is optional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capture {
+    pub name: String,
+    pub source: CaptureSource,
+    /// Finding nothing leaves the name unset instead of failing the step.
+    pub optional: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaptureSource {
     /// RFC 6901 JSON pointer into the response body.
@@ -245,6 +357,12 @@ pub enum CaptureSource {
         token: String,
         claim: String,
     },
+    /// An element of an HTML page by CSS selector: an attribute (`@value`, `@action`,
+    /// `@href`; URLs resolved against the page), or its text.
+    Html {
+        selector: String,
+        attr: Option<String>,
+    },
 }
 
 /// One expectation, judged at the case's level unless it carries its own.
@@ -256,6 +374,8 @@ pub struct Check {
     /// `when = {...}`: the check is judged only when this guard holds (e.g. "if there is
     /// a bearer challenge, its error is `invalid_token`").
     pub when: Option<Box<CheckKind>>,
+    /// For a repeated step: over which attempts the check must hold.
+    pub attempts: Attempts,
 }
 
 #[derive(Debug, Clone)]
@@ -289,6 +409,19 @@ pub enum CheckKind {
     BodyMatches(Pattern),
     /// At least one alternative holds: every check of it holds.
     AnyOf(Vec<Vec<CheckKind>>),
+}
+
+impl CheckKind {
+    /// Whether the check reads what only a browser walk observes.
+    pub fn needs_browser(&self) -> bool {
+        match self {
+            CheckKind::Callback { .. }
+            | CheckKind::Delivered(_)
+            | CheckKind::PostRedirectsUse(_) => true,
+            CheckKind::AnyOf(alts) => alts.iter().flatten().any(CheckKind::needs_browser),
+            _ => false,
+        }
+    }
 }
 
 /// A regular expression from a suite, compiled at load time.

@@ -48,6 +48,9 @@ pub struct RawFlow {
     pub name: Spanned<String>,
     #[serde(default)]
     pub description: String,
+    /// The arguments a use may pass with `with`, each with its default (a template).
+    #[serde(default)]
+    pub args: BTreeMap<String, Spanned<String>>,
     #[serde(default, rename = "step")]
     pub steps: Vec<Spanned<RawStep>>,
 }
@@ -61,6 +64,14 @@ pub struct RawStep {
     pub alias: Option<Spanned<String>>,
     #[serde(default)]
     pub endpoint: Option<Spanned<String>>,
+    /// Any URL (a template), instead of `endpoint`.
+    #[serde(default)]
+    pub url: Option<Spanned<String>>,
+    /// Arguments for the flow of `use`.
+    #[serde(default)]
+    pub with: Option<BTreeMap<String, Spanned<String>>>,
+    #[serde(default)]
+    pub repeat: Option<Spanned<RawRepeat>>,
     #[serde(default)]
     pub method: Option<Spanned<String>>,
     #[serde(default)]
@@ -80,9 +91,9 @@ pub struct RawStep {
     #[serde(default)]
     pub wait: Option<Spanned<toml::Value>>,
     #[serde(default)]
-    pub wait_extra: Option<u64>,
+    pub wait_extra: Option<f64>,
     #[serde(default)]
-    pub poll: Option<Spanned<toml::Value>>,
+    pub poll: Option<Spanned<RawPollSpec>>,
     #[serde(default)]
     pub set: Option<BTreeMap<String, Spanned<String>>>,
     #[serde(default)]
@@ -91,6 +102,76 @@ pub struct RawStep {
     pub setup: Option<bool>,
     #[serde(default)]
     pub expect: Vec<Spanned<RawCheck>>,
+}
+
+/// `poll = "{{seconds}}"` (repeat until the checks hold) or `poll = { ... }` (RFC polling).
+#[derive(Debug)]
+pub enum RawPollSpec {
+    Seconds(toml::Value),
+    Table(RawPoll),
+}
+
+impl<'de> Deserialize<'de> for RawPollSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // A visitor rather than an untagged enum: the table keeps the positions that
+        // toml gives its inner values.
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawPollSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a number of seconds, a template, or a table { while, every, back_off, for }",
+                )
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawPollSpec, E> {
+                Ok(RawPollSpec::Seconds(toml::Value::Integer(v)))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawPollSpec, E> {
+                i64::try_from(v)
+                    .map(|v| RawPollSpec::Seconds(toml::Value::Integer(v)))
+                    .map_err(E::custom)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawPollSpec, E> {
+                Ok(RawPollSpec::Seconds(toml::Value::String(v.to_string())))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawPollSpec, A::Error> {
+                RawPoll::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawPollSpec::Table)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `poll = { while, every, back_off, for }` (the table form of `poll`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPoll {
+    #[serde(rename = "while")]
+    pub while_pending: Vec<Spanned<RawCheck>>,
+    pub every: Spanned<toml::Value>,
+    #[serde(default)]
+    pub back_off: Vec<RawBackOff>,
+    #[serde(rename = "for")]
+    pub for_secs: Spanned<toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBackOff {
+    pub when: Spanned<RawCheck>,
+    pub add: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRepeat {
+    pub times: u32,
+    #[serde(default)]
+    pub every: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,4 +252,7 @@ pub struct RawCheck {
     pub level: Option<Spanned<String>>,
     #[serde(default)]
     pub note: Option<String>,
+    /// For a repeated step: `"all"` (default) or `"any"` attempt.
+    #[serde(default)]
+    pub attempts: Option<Spanned<String>>,
 }

@@ -1,4 +1,5 @@
-//! Templates in suite strings: `{{captured}}`, `{{client.client_id}}`, `{{random}}`, ...
+//! Templates in suite strings: `{{captured}}`, `{{client.client_id}}`, `{{random}}`,
+//! defaults (`{{interval ?? 5}}`) and arithmetic on numbers (`{{now + 120}}`).
 //!
 //! Parsing happens at load time so that a typo is a diagnostic with a position;
 //! rendering (with the run's values) happens in `execute/`.
@@ -35,15 +36,37 @@ pub enum Expr {
     /// The value of another expression in upper case (ASCII), e.g. a redirect URI that
     /// differs from the registered one only in case.
     Upper(Box<Expr>),
+    /// A literal number or word (the right side of `??`, an operand of arithmetic).
+    Literal(String),
+    /// The current time in seconds since the Unix epoch (for JWT `exp`, `iat`).
+    Now,
+    /// `a ?? b`: the value of `a`, or of `b` when `a` is unset (an optional capture that
+    /// found nothing).
+    Default(Box<Expr>, Box<Expr>),
+    /// `a + b`, `a - b`, `a * b` on numbers.
+    Arith(Box<Expr>, Op, Box<Expr>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Add,
+    Sub,
+    Mul,
 }
 
 impl Expr {
-    /// The expression a transformation applies to (itself when there is none).
-    pub fn innermost(&self) -> &Expr {
+    /// Every expression inside this one, this one included, depth first.
+    pub fn walk(&self) -> Vec<&Expr> {
+        let mut out = vec![self];
         match self {
-            Expr::Upper(inner) => inner.innermost(),
-            other => other,
+            Expr::Upper(inner) => out.extend(inner.walk()),
+            Expr::Default(a, b) | Expr::Arith(a, _, b) => {
+                out.extend(a.walk());
+                out.extend(b.walk());
+            }
+            _ => {}
         }
+        out
     }
 }
 
@@ -137,11 +160,8 @@ impl Template {
 
     /// The captured variables the template reads.
     pub fn vars(&self) -> impl Iterator<Item = &str> {
-        self.parts.iter().filter_map(|p| match p {
-            Part::Expr(e) => match e.innermost() {
-                Expr::Var(v) | Expr::S256(v) => Some(v.as_str()),
-                _ => None,
-            },
+        self.exprs().filter_map(|e| match e {
+            Expr::Var(v) | Expr::S256(v) => Some(v.as_str()),
             _ => None,
         })
     }
@@ -151,34 +171,76 @@ impl Template {
         if self.optional {
             return Vec::new();
         }
-        self.parts
-            .iter()
-            .filter_map(|p| match p {
-                Part::Expr(e) => match e.innermost() {
-                    Expr::Client(r, f) => Some((*r, *f)),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect()
+        // The left side of `??` may be unset by design; only what is always read counts.
+        fn required(e: &Expr, out: &mut Vec<(Option<Role>, ClientField)>) {
+            match e {
+                Expr::Client(r, f) => out.push((*r, *f)),
+                Expr::Upper(inner) => required(inner, out),
+                Expr::Arith(a, _, b) => {
+                    required(a, out);
+                    required(b, out);
+                }
+                Expr::Default(_, b) => required(b, out),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        for p in &self.parts {
+            if let Part::Expr(e) = p {
+                required(e, &mut out);
+            }
+        }
+        out
     }
 
     /// The client roles the template reads.
     pub fn roles(&self) -> impl Iterator<Item = Role> + '_ {
-        self.parts.iter().filter_map(|p| match p {
-            Part::Expr(e) => match e.innermost() {
-                Expr::Client(Some(r), _) => Some(*r),
-                _ => None,
-            },
+        self.exprs().filter_map(|e| match e {
+            Expr::Client(Some(r), _) => Some(*r),
             _ => None,
+        })
+    }
+
+    /// Every expression of the template, nested ones included.
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.parts.iter().flat_map(|p| match p {
+            Part::Expr(e) => e.walk(),
+            Part::Literal(_) => Vec::new(),
         })
     }
 }
 
 const EXPECTED_EXPR: &str = "a captured name, `client.<field>`, `clients.<role>.<field>`, \
-`target.issuer`, `target.base_url`, `endpoint.<name>`, `random`, `s256:<name>` or `upper:<expr>`";
+`target.issuer`, `target.base_url`, `endpoint.<name>`, `random`, `now`, a number, `s256:<name>`, \
+`upper:<expr>`, `<expr> ?? <default>` or `<expr> + <number>`";
 
 fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
+    let body = body.trim();
+    // `??` binds loosest: `{{interval ?? 5}}`, `{{expires_in + 1 ?? 60}}`.
+    if let Some((a, b)) = body.split_once("??") {
+        return Ok(Expr::Default(
+            Box::new(parse_expr(a)?),
+            Box::new(parse_expr(b)?),
+        ));
+    }
+    // Arithmetic, left to right, operators surrounded by spaces so that names with `-`
+    // (`short-lived`) and negative literals stay readable.
+    for (token, op) in [(" + ", Op::Add), (" - ", Op::Sub), (" * ", Op::Mul)] {
+        if let Some(at) = body.rfind(token) {
+            let (a, b) = (&body[..at], &body[at + token.len()..]);
+            return Ok(Expr::Arith(
+                Box::new(parse_expr(a)?),
+                op,
+                Box::new(parse_expr(b)?),
+            ));
+        }
+    }
+    if body == "now" {
+        return Ok(Expr::Now);
+    }
+    if body.parse::<f64>().is_ok_and(f64::is_finite) {
+        return Ok(Expr::Literal(body.to_string()));
+    }
     if body.is_empty() {
         return Err(("empty `{{}}`".into(), Some(EXPECTED_EXPR.into())));
     }
@@ -272,6 +334,27 @@ mod tests {
         let t = Template::parse("{{s256:a.verifier}}").unwrap();
         assert_eq!(t.vars().collect::<Vec<_>>(), vec!["a.verifier"]);
         assert!(Template::parse("{{s256:client.scope}}").is_err());
+    }
+
+    #[test]
+    fn defaults_and_arithmetic() {
+        let t = Template::parse("{{interval ?? 5}}").unwrap();
+        assert_eq!(
+            t.parts,
+            vec![Part::Expr(Expr::Default(
+                Box::new(Expr::Var("interval".into())),
+                Box::new(Expr::Literal("5".into()))
+            ))]
+        );
+        assert_eq!(t.vars().collect::<Vec<_>>(), vec!["interval"]);
+        let t = Template::parse("{{now + 120}}").unwrap();
+        assert!(matches!(
+            &t.parts[0],
+            Part::Expr(Expr::Arith(a, Op::Add, _)) if **a == Expr::Now
+        ));
+        let t = Template::parse("{{a.expires_in - 1 + 2}}").unwrap();
+        assert_eq!(t.vars().collect::<Vec<_>>(), vec!["a.expires_in"]);
+        assert!(Template::parse("{{x + }}").is_err());
     }
 
     #[test]

@@ -14,6 +14,8 @@ macro_rules! vocabulary {
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+            /// The valid names, for suggestions.
+            pub const NAMES: &'static [&'static str] = &[$($text,)*];
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text,)* }

@@ -17,6 +17,17 @@ impl Validator<'_> {
             None => None,
         };
         let note = rc.note.take();
+        let attempts = match rc.attempts.take() {
+            None => Attempts::All,
+            Some(a) => match a.get_ref().as_str() {
+                "all" => Attempts::All,
+                "any" => Attempts::Any,
+                _ => {
+                    self.error_expected(a.span(), "invalid `attempts`", "`\"all\"` or `\"any\"`");
+                    Attempts::All
+                }
+            },
+        };
         let when = match rc.when.take() {
             Some(guard) => Some(Box::new(self.bare_check(*guard, "a `when` guard")?)),
             None => None,
@@ -27,17 +38,18 @@ impl Validator<'_> {
             level,
             note,
             when,
+            attempts,
         })
     }
 
     /// A check inside a guard or an alternative: no level, note or guard of its own.
-    fn bare_check(&mut self, raw: Spanned<RawCheck>, what: &str) -> Option<CheckKind> {
+    pub(super) fn bare_check(&mut self, raw: Spanned<RawCheck>, what: &str) -> Option<CheckKind> {
         let span = raw.span();
         let rc = raw.into_inner();
-        if rc.level.is_some() || rc.note.is_some() || rc.when.is_some() {
+        if rc.level.is_some() || rc.note.is_some() || rc.when.is_some() || rc.attempts.is_some() {
             self.error(
                 span,
-                format!("{what} takes no `level`, `note` or `when` of its own"),
+                format!("{what} takes no `level`, `note`, `when` or `attempts` of its own"),
             );
             return None;
         }

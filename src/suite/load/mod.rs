@@ -8,11 +8,14 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 mod check;
+mod step;
+
+pub(crate) use crate::diagnostic::did_you_mean;
 
 use super::model::*;
-use super::raw::{self, RawStep};
+use super::raw;
 use super::template::Template;
-use super::vocab::{AuthMode, Capability, Endpoint, Level, Role};
+use super::vocab::{Capability, Level, Role};
 use crate::diagnostic::{self, Diagnostic, Source};
 
 const FLOWS_FILE: &str = "flows.toml";
@@ -125,6 +128,14 @@ pub fn load_flows(source: &Source, diags: &mut Vec<Diagnostic>) -> Vec<Flow> {
             defined: BTreeSet::new(),
             catalog: None,
         };
+        // Arguments are names the flow's steps may read, set before its first step.
+        let mut args = Vec::new();
+        for (arg, default) in raw_flow.args {
+            if let Some(t) = cx.template(default.get_ref(), default.span()) {
+                args.push((arg.clone(), t));
+            }
+            cx.defined.insert(arg);
+        }
         let mut steps = Vec::new();
         for step in raw_flow.steps {
             match cx.step(step, true) {
@@ -142,6 +153,7 @@ pub fn load_flows(source: &Source, diags: &mut Vec<Diagnostic>) -> Vec<Flow> {
         flows.push(Flow {
             name,
             description: raw_flow.description,
+            args,
             steps,
         });
     }
@@ -237,6 +249,7 @@ pub fn load_suite(source: &Source, catalog: &Catalog, diags: &mut Vec<Diagnostic
                 steps.push(s);
             }
         }
+        let steps = expand(steps, catalog);
         let (line, _) = source.line_col(case_span.start);
         cases.push(Case {
             id: format!("{folder}/{stem}/{slug}"),
@@ -260,6 +273,49 @@ pub fn load_suite(source: &Source, catalog: &Catalog, diags: &mut Vec<Diagnostic
         return Vec::new();
     }
     cases
+}
+
+/// The steps of a case as they run: each flow use replaced by the flow's steps, labelled,
+/// with its client, its `as` scope and its arguments (the `with` values over the flow's
+/// defaults) set before its first step.
+fn expand(steps: Vec<Step>, catalog: &Catalog) -> Vec<RunStep> {
+    let mut out = Vec::new();
+    for (i, step) in steps.into_iter().enumerate() {
+        match step {
+            Step::Request(s) => out.push(RunStep {
+                client: s.client.unwrap_or(Role::Confidential),
+                label: format!("step {} · {}", i + 1, s.to),
+                scope: None,
+                args: Vec::new(),
+                request: *s,
+            }),
+            Step::Flow(u) => {
+                // Validated: the flow exists.
+                let Some(flow) = catalog.flow(&u.flow) else {
+                    continue;
+                };
+                let client = u.client.unwrap_or(Role::Confidential);
+                let args: Vec<(String, Template)> = flow
+                    .args
+                    .iter()
+                    .map(|(name, default)| {
+                        let value = u.with.iter().find(|(n, _)| n == name).map(|(_, t)| t);
+                        (name.clone(), value.unwrap_or(default).clone())
+                    })
+                    .collect();
+                for (k, s) in flow.steps.iter().enumerate() {
+                    out.push(RunStep {
+                        client: s.client.unwrap_or(client),
+                        label: format!("step {} · flow {} · {}", i + 1, flow.name, s.to),
+                        scope: u.alias.clone(),
+                        args: if k == 0 { args.clone() } else { Vec::new() },
+                        request: s.clone(),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 struct Validator<'a> {
@@ -286,14 +342,25 @@ impl Validator<'_> {
             .push(Diagnostic::new(self.source, span, message).expected(expected));
     }
 
+    /// An unknown name of a closed vocabulary: the valid names, and the closest one.
+    fn unknown_name(&mut self, raw: &Spanned<String>, what: &str, names: &[&str]) {
+        let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let mut d = Diagnostic::new(
+            self.source,
+            raw.span(),
+            format!("unknown {what} `{}`", raw.get_ref()),
+        )
+        .expected(list.join(", "));
+        if let Some(s) = did_you_mean(raw.get_ref(), names) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        self.diags.push(d);
+    }
+
     fn level(&mut self, raw: &Spanned<String>) -> Option<Level> {
         let level = Level::parse(raw.get_ref());
         if level.is_none() {
-            self.error_expected(
-                raw.span(),
-                format!("unknown level `{}`", raw.get_ref()),
-                Level::expected(),
-            );
+            self.unknown_name(raw, "level", Level::NAMES);
         }
         level
     }
@@ -305,11 +372,7 @@ impl Validator<'_> {
                 Some(c) => {
                     set.insert(c);
                 }
-                None => self.error_expected(
-                    r.span(),
-                    format!("unknown capability `{}`", r.get_ref()),
-                    Capability::expected(),
-                ),
+                None => self.unknown_name(r, "capability", Capability::NAMES),
             }
         }
         set
@@ -318,11 +381,7 @@ impl Validator<'_> {
     fn role(&mut self, raw: &Spanned<String>) -> Option<Role> {
         let role = Role::parse(raw.get_ref());
         if role.is_none() {
-            self.error_expected(
-                raw.span(),
-                format!("unknown client role `{}`", raw.get_ref()),
-                Role::expected(),
-            );
+            self.unknown_name(raw, "client role", Role::NAMES);
         }
         role
     }
@@ -364,299 +423,6 @@ impl Validator<'_> {
         }
     }
 
-    fn params(
-        &mut self,
-        raw: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
-    ) -> Vec<(String, Template)> {
-        let mut out = Vec::new();
-        let Some(raw) = raw else { return out };
-        for (name, value) in raw.into_inner() {
-            let span = value.span();
-            match value.into_inner() {
-                toml::Value::String(s) => {
-                    if let Some(t) = self.template(&s, span) {
-                        out.push((name, t));
-                    }
-                }
-                // A list repeats the parameter: how duplicate-parameter cases are written.
-                toml::Value::Array(items) => {
-                    for item in items {
-                        match item {
-                            toml::Value::String(s) => {
-                                if let Some(t) = self.template(&s, span.clone()) {
-                                    out.push((name.clone(), t));
-                                }
-                            }
-                            _ => self.error_expected(
-                                span.clone(),
-                                format!("parameter `{name}` has a non-string value"),
-                                "a string",
-                            ),
-                        }
-                    }
-                }
-                toml::Value::Integer(i) => out.push((name, Template::literal(&i.to_string()))),
-                _ => self.error_expected(
-                    span,
-                    format!("parameter `{name}` has an unsupported value"),
-                    "a string, an integer or a list of strings",
-                ),
-            }
-        }
-        out
-    }
-
-    fn step(&mut self, raw: Spanned<RawStep>, in_flow: bool) -> Option<Step> {
-        let span = raw.span();
-        let rs = raw.into_inner();
-        if let Some(flow_name) = &rs.use_flow {
-            return self.flow_use(span, rs.use_flow.clone()?, flow_name, &rs, in_flow);
-        }
-        if let Some(alias) = &rs.alias {
-            self.error(alias.span(), "`as` only goes with `use`");
-        }
-        let Some(endpoint_raw) = &rs.endpoint else {
-            self.error_expected(
-                span,
-                "a step needs `endpoint` or `use`",
-                "`endpoint = \"token\"` or `use = \"<flow>\"`",
-            );
-            return None;
-        };
-        let endpoint = Endpoint::parse(endpoint_raw.get_ref());
-        if endpoint.is_none() {
-            self.error_expected(
-                endpoint_raw.span(),
-                format!("unknown endpoint `{}`", endpoint_raw.get_ref()),
-                Endpoint::expected(),
-            );
-        }
-        let method = match &rs.method {
-            Some(m) => {
-                const METHODS: [&str; 7] =
-                    ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
-                if !METHODS.contains(&m.get_ref().as_str()) {
-                    self.error_expected(
-                        m.span(),
-                        format!("unknown method `{}`", m.get_ref()),
-                        "GET, POST, PUT, DELETE, PATCH, HEAD or OPTIONS",
-                    );
-                }
-                m.get_ref().clone()
-            }
-            None => endpoint
-                .map_or("POST", Endpoint::default_method)
-                .to_string(),
-        };
-        let client = rs.client.as_ref().and_then(|c| self.role(c));
-        let auth = match &rs.auth {
-            Some(a) => AuthMode::parse(a.get_ref()).or_else(|| {
-                self.error_expected(
-                    a.span(),
-                    format!("unknown auth mode `{}`", a.get_ref()),
-                    AuthMode::expected(),
-                );
-                None
-            })?,
-            None => AuthMode::Configured,
-        };
-        if rs.form.is_some() && rs.json.is_some() {
-            let s = rs.json.as_ref().map(|j| j.span()).unwrap_or(span.clone());
-            self.error(s, "a step sends either `form` or `json`, not both");
-        }
-        // `set` comes first: the request's own templates may read what it sets.
-        let mut set = Vec::new();
-        for (name, value) in rs.set.unwrap_or_default() {
-            if let Some(t) = self.template(value.get_ref(), value.span()) {
-                set.push((name.clone(), t));
-            }
-            self.defined.insert(name);
-        }
-        let browser = match &rs.browser {
-            None => None,
-            Some(b) => {
-                if endpoint.is_some_and(|e| e != Endpoint::Authorization) {
-                    self.error(
-                        b.span(),
-                        "`browser` goes with `endpoint = \"authorization\"`",
-                    );
-                }
-                let raw = b.get_ref();
-                let login = match &raw.login {
-                    None => Some("primary".to_string()),
-                    Some(l) if l.get_ref() == "none" => None,
-                    Some(l) => Some(l.get_ref().clone()),
-                };
-                let consent = match raw
-                    .consent
-                    .as_ref()
-                    .map(|c| (c.get_ref().as_str(), c.span()))
-                {
-                    None | Some(("allow", _)) => Consent::Allow,
-                    Some(("deny", _)) => Consent::Deny,
-                    Some(("none", _)) => Consent::None,
-                    Some((other, span)) => {
-                        self.error_expected(
-                            span,
-                            format!("unknown consent `{other}`"),
-                            "`allow`, `deny` or `none`",
-                        );
-                        Consent::Allow
-                    }
-                };
-                Some(Browser { login, consent })
-            }
-        };
-        let wait = rs.wait.as_ref().and_then(|w| self.seconds(w, "wait"));
-        let poll = rs.poll.as_ref().and_then(|w| self.seconds(w, "poll"));
-        if wait.is_some() && poll.is_some() {
-            let span = rs.poll.as_ref().map_or(span.clone(), |p| p.span());
-            self.error(span, "a step either waits or polls, not both");
-        }
-        let form = self.params(rs.form);
-        let query = self.params(rs.query);
-        let mut headers = Vec::new();
-        if let Some(h) = rs.headers {
-            for (name, value) in h.into_inner() {
-                let span = value.span();
-                if let Some(t) = self.template(value.get_ref(), span) {
-                    headers.push((name.to_ascii_lowercase(), t));
-                }
-            }
-        }
-        let json = rs.json.map(|j| {
-            let span = j.span();
-            let value = toml_to_json(j.into_inner());
-            self.json_templates(&value, span);
-            value
-        });
-        // Checks may read what this step's own request used, but not what it captures:
-        // captures are taken after the checks pass.
-        let mut checks = Vec::new();
-        for check in rs.expect {
-            if let Some(c) = self.check(check) {
-                checks.push(c);
-            }
-        }
-        let mut captures = Vec::new();
-        for (name, source) in rs.capture.unwrap_or_default() {
-            let parsed = parse_capture(source.get_ref());
-            match parsed {
-                Some(c) => {
-                    self.defined.insert(name.clone());
-                    captures.push((name, c));
-                }
-                None => self.error_expected(
-                    source.span(),
-                    format!("invalid capture source `{}`", source.get_ref()),
-                    "`json:/pointer`, `header:name`, `callback:name`, `jwt:/pointer:/claim` or `status`",
-                ),
-            }
-        }
-        let (line, _) = self.source.line_col(span.start);
-        Some(Step::Request(Box::new(RequestStep {
-            endpoint: endpoint?,
-            method,
-            client,
-            auth,
-            form,
-            query,
-            headers,
-            json,
-            captures,
-            wait,
-            wait_extra: rs.wait_extra.unwrap_or(0),
-            poll,
-            set,
-            browser,
-            setup: in_flow || rs.setup.unwrap_or(false),
-            checks,
-            origin: Origin {
-                file: self.source.path.display().to_string(),
-                line,
-            },
-        })))
-    }
-
-    fn flow_use(
-        &mut self,
-        span: Range<usize>,
-        name: Spanned<String>,
-        _name_ref: &Spanned<String>,
-        rs: &RawStep,
-        in_flow: bool,
-    ) -> Option<Step> {
-        if in_flow {
-            self.error(name.span(), "a flow cannot use another flow");
-            return None;
-        }
-        let extra = [
-            rs.endpoint.as_ref().map(|s| s.span()),
-            rs.method.as_ref().map(|s| s.span()),
-            rs.auth.as_ref().map(|s| s.span()),
-            rs.form.as_ref().map(|s| s.span()),
-            rs.query.as_ref().map(|s| s.span()),
-            rs.headers.as_ref().map(|s| s.span()),
-            rs.json.as_ref().map(|s| s.span()),
-            rs.wait.as_ref().map(|s| s.span()),
-            rs.poll.as_ref().map(|s| s.span()),
-            rs.browser.as_ref().map(|s| s.span()),
-        ];
-        if let Some(s) = extra.into_iter().flatten().next() {
-            self.error(s, "a step with `use` takes only `as` and `client`");
-        }
-        if rs.capture.is_some() || !rs.expect.is_empty() || rs.setup.is_some() || rs.set.is_some() {
-            self.error(span, "a step with `use` takes only `as` and `client`");
-        }
-        let client = rs.client.as_ref().and_then(|c| self.role(c));
-        let alias = rs.alias.as_ref().map(|a| a.get_ref().clone());
-        let catalog = self.catalog?;
-        let Some(flow) = catalog.flow(name.get_ref()) else {
-            let names: Vec<String> = catalog
-                .flows
-                .iter()
-                .map(|f| format!("`{}`", f.name))
-                .collect();
-            self.error_expected(
-                name.span(),
-                format!("unknown flow `{}`", name.get_ref()),
-                if names.is_empty() {
-                    "a flow defined in flows.toml (none are)".to_string()
-                } else {
-                    names.join(", ")
-                },
-            );
-            return None;
-        };
-        for c in flow.captures() {
-            self.defined.insert(match &alias {
-                Some(a) => format!("{a}.{c}"),
-                None => c.to_string(),
-            });
-        }
-        Some(Step::Flow(FlowUse {
-            flow: name.into_inner(),
-            alias,
-            client,
-        }))
-    }
-
-    /// A number of seconds, written as a number or a template.
-    fn seconds(&mut self, raw: &Spanned<toml::Value>, what: &str) -> Option<Template> {
-        match raw.get_ref() {
-            toml::Value::Integer(i) if *i >= 0 => Some(Template::literal(&i.to_string())),
-            toml::Value::String(s) => self.template(s, raw.span()),
-            _ => {
-                self.error_expected(
-                    raw.span(),
-                    format!("invalid `{what}`"),
-                    "a number of seconds or a template such as \"{{a.expires_in}}\"",
-                );
-                None
-            }
-        }
-    }
-
     fn json_templates(&mut self, value: &serde_json::Value, span: Range<usize>) {
         match value {
             serde_json::Value::String(s) => {
@@ -677,7 +443,26 @@ impl Validator<'_> {
     }
 }
 
-fn parse_capture(s: &str) -> Option<CaptureSource> {
+fn parse_capture(s: &str) -> Option<(CaptureSource, bool)> {
+    match s.strip_suffix('?') {
+        Some(rest) => parse_source(rest).map(|c| (c, true)),
+        None => parse_source(s).map(|c| (c, false)),
+    }
+}
+
+fn parse_source(s: &str) -> Option<CaptureSource> {
+    if let Some(rest) = s.strip_prefix("html:") {
+        let (selector, attr) = match rest.rsplit_once('@') {
+            Some((sel, a)) if !a.is_empty() => (sel, Some(a.to_string())),
+            _ => (rest, None),
+        };
+        return scraper::Selector::parse(selector)
+            .is_ok()
+            .then(|| CaptureSource::Html {
+                selector: selector.to_string(),
+                attr,
+            });
+    }
     if s == "status" {
         return Some(CaptureSource::Status);
     }

@@ -1,0 +1,445 @@
+//! The step runner, in the order hurl uses: wait, set, send (once, polled or repeated),
+//! gate on the checks (every check evaluated, guards first), then captures.
+//!
+//! Polling follows the specifications that define it: RFC 8628 §3.5 "the client MUST
+//! wait at least the number of seconds specified by the `interval` ... if no value is
+//! provided, clients MUST use 5 as the default" and, on `slow_down`, "the interval MUST
+//! be increased by 5 seconds for this and all subsequent requests"; CIBA Core §7.3 says
+//! the same of the poll mode. While a step waits, the case holds no concurrency slot.
+
+use std::time::{Duration, Instant};
+
+use super::browser::Callback;
+use super::capture;
+use super::case::{Abort, Runner};
+use super::check::{self, Body, Broken, CheckError, Observed};
+use super::http::{Request, Response};
+use crate::outcome::{Finding, SkipReason};
+use crate::suite::{Attempts, AuthMode, Destination, Repetition, RequestStep, Role};
+
+/// How often a `poll = "{{seconds}}"` step (an effect that propagates) repeats.
+const PROPAGATION_INTERVAL: Duration = Duration::from_millis(250);
+
+/// What one attempt of a step observed.
+struct Attempt {
+    resp: Response,
+    body: Body,
+    callback: Option<Callback>,
+    ended_at: String,
+    hops: Vec<(String, String, u16)>,
+}
+
+impl Attempt {
+    fn observed(&self) -> Observed<'_> {
+        Observed {
+            response: &self.resp,
+            body: &self.body,
+            callback: self.callback.as_ref(),
+            ended_at: &self.ended_at,
+            hops: &self.hops,
+        }
+    }
+}
+
+/// A broken check of a step: the index of the check and what broke.
+type Failures = Vec<(usize, Broken)>;
+
+impl Runner<'_> {
+    /// Runs every step of the case in order; the first abort ends the case.
+    pub(super) async fn steps(&mut self) -> Result<(), Abort> {
+        let case = self.case;
+        for step in &case.steps {
+            self.cx.scope = step.scope.clone();
+            let done = self.flow_args(step).await;
+            let done = match done {
+                Ok(()) => {
+                    self.request(
+                        &step.request,
+                        step.client,
+                        step.scope.as_deref(),
+                        &step.label,
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            self.cx.scope = None;
+            done?;
+        }
+        Ok(())
+    }
+
+    /// Sets a flow's arguments (rendered as its client) before its first step.
+    async fn flow_args(&mut self, step: &crate::suite::RunStep) -> Result<(), Abort> {
+        for (name, t) in &step.args {
+            let key = scoped(step.scope.as_deref(), name);
+            match self.cx.render(t, step.client) {
+                Ok(Some(v)) => {
+                    self.cx.vars.insert(key, v);
+                }
+                // An optional argument that is empty leaves the name unset, so that the
+                // flow's `{{?name}}` parameters are left out.
+                Ok(None) => {
+                    self.cx.vars.remove(&key);
+                }
+                Err(m) => {
+                    return Err(Abort::Error(format!(
+                        "{}: flow argument `{name}`: {m}",
+                        step.label
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Renders, sends, records and judges one request step.
+    async fn request(
+        &mut self,
+        step: &RequestStep,
+        role: Role,
+        alias: Option<&str>,
+        label: &str,
+    ) -> Result<(), Abort> {
+        let err = |m: String| Abort::Error(format!("{label}: {m}"));
+        if let Some(wait) = &step.wait {
+            let secs = self.seconds(wait, role).map_err(err)? + step.wait_extra;
+            let total = Duration::from_secs_f64(secs);
+            if total > self.options.max_wait {
+                return Err(Abort::Skip(SkipReason::WaitTooLong {
+                    needed_secs: total.as_secs_f64().ceil() as u64,
+                    max_secs: self.options.max_wait.as_secs(),
+                }));
+            }
+            self.pause(total).await;
+        }
+        for (name, t) in &step.set {
+            let value = self.cx.render_required(t, role).map_err(err)?;
+            self.cx.vars.insert(name.clone(), value);
+        }
+        let (last, failures) = match &step.repeat {
+            Repetition::Once => {
+                let a = self.attempt(step, role, label).await?;
+                let f = self.judge(step, &a, role, label)?;
+                (a, f)
+            }
+            Repetition::UntilHolds(t) => {
+                let secs = self.seconds(t, role).map_err(err)?;
+                let deadline =
+                    Instant::now() + Duration::from_secs_f64(secs).min(self.options.max_wait);
+                let mut n = 1;
+                loop {
+                    let a = self.attempt(step, role, &numbered(label, n)).await?;
+                    let f = self.judge(step, &a, role, label)?;
+                    if f.is_empty() || Instant::now() + PROPAGATION_INTERVAL >= deadline {
+                        break (a, f);
+                    }
+                    n += 1;
+                    self.pause(PROPAGATION_INTERVAL).await;
+                }
+            }
+            Repetition::Poll(p) => {
+                let mut interval = self.seconds(&p.every, role).map_err(err)?;
+                let limit = Duration::from_secs_f64(self.seconds(&p.for_secs, role).map_err(err)?)
+                    .min(self.options.max_wait);
+                let started = Instant::now();
+                let mut n = 1;
+                let a = loop {
+                    let a = self.attempt(step, role, &numbered(label, n)).await?;
+                    let seen = a.observed();
+                    let mut pending = true;
+                    for c in &p.while_pending {
+                        pending &= check::guard_holds(c, &seen, &self.cx, role).map_err(err)?;
+                    }
+                    if !pending {
+                        break a;
+                    }
+                    // RFC 8628 §3.5: a back-off applies to this and all later requests.
+                    for b in &p.back_off {
+                        if check::guard_holds(&b.when, &seen, &self.cx, role).map_err(err)? {
+                            interval += b.add;
+                        }
+                    }
+                    let next = Duration::from_secs_f64(interval);
+                    if started.elapsed() + next > limit {
+                        // Still pending when the time is up: the checks judge this answer.
+                        break a;
+                    }
+                    n += 1;
+                    self.pause(next).await;
+                };
+                let f = self.judge(step, &a, role, label)?;
+                (a, f)
+            }
+            Repetition::Repeat { times, every } => {
+                let pause = Duration::from_secs_f64(self.seconds(every, role).map_err(err)?);
+                let mut all: Vec<Failures> = Vec::new();
+                let mut last = None;
+                for n in 1..=*times {
+                    if n > 1 {
+                        self.pause(pause).await;
+                    }
+                    let a = self.attempt(step, role, &numbered(label, n)).await?;
+                    all.push(self.judge(step, &a, role, label)?);
+                    last = Some(a);
+                }
+                let Some(last) = last else {
+                    return Err(err("`repeat` sent nothing".into()));
+                };
+                (last, over_attempts(step, all, *times))
+            }
+        };
+        for (i, broken) in failures {
+            let c = &step.checks[i];
+            let level = c.level.unwrap_or(self.case.level);
+            let finding = Finding {
+                level: level.to_string(),
+                severity: level.severity(),
+                step: label.to_string(),
+                check: broken.check,
+                expected: broken.expected,
+                actual: broken.actual,
+                note: c.note.clone(),
+                own_level: c.level.is_some(),
+            };
+            if step.setup {
+                return Err(Abort::Error(format!(
+                    "prerequisite failed: {}",
+                    finding.message()
+                )));
+            }
+            self.findings.push(finding);
+        }
+        self.captures(step, alias, label, &last)
+    }
+
+    /// Sends one attempt: through the user agent for a `browser` step, else directly.
+    async fn attempt(
+        &mut self,
+        step: &RequestStep,
+        role: Role,
+        label: &str,
+    ) -> Result<Attempt, Abort> {
+        let err = |m: String| Abort::Error(format!("{label}: {m}"));
+        if step.browser.is_some() {
+            let walk = self.authorize(step, role, label).await.map_err(err)?;
+            Ok(Attempt {
+                body: Body::of(&walk.response),
+                resp: walk.response,
+                callback: walk.callback,
+                ended_at: walk.ended_at,
+                hops: self.walk_hops.clone(),
+            })
+        } else {
+            let req = self.build(step, role).map_err(err)?;
+            let resp = self.send_recorded(&req, label).await.map_err(err)?;
+            Ok(Attempt {
+                body: Body::of(&resp),
+                resp,
+                callback: None,
+                ended_at: String::new(),
+                hops: Vec::new(),
+            })
+        }
+    }
+
+    /// Every check of the step on one attempt, guards first. A check that cannot be
+    /// evaluated ends the case in `error`.
+    fn judge(
+        &self,
+        step: &RequestStep,
+        a: &Attempt,
+        role: Role,
+        label: &str,
+    ) -> Result<Failures, Abort> {
+        let seen = a.observed();
+        let mut failures = Vec::new();
+        for (i, c) in step.checks.iter().enumerate() {
+            if let Some(guard) = &c.when {
+                let holds = check::guard_holds(guard, &seen, &self.cx, role)
+                    .map_err(|m| Abort::Error(format!("{label}: cannot evaluate a guard: {m}")))?;
+                if !holds {
+                    continue;
+                }
+            }
+            match check::evaluate(&c.kind, &seen, &self.cx, role) {
+                Ok(()) => {}
+                Err(CheckError::Broken(b)) => failures.push((i, b)),
+                Err(CheckError::Harness(m)) => {
+                    return Err(Abort::Error(format!(
+                        "{label}: cannot evaluate a check: {m}"
+                    )));
+                }
+            }
+        }
+        Ok(failures)
+    }
+
+    /// The step's captures from its last attempt.
+    fn captures(
+        &mut self,
+        step: &RequestStep,
+        alias: Option<&str>,
+        label: &str,
+        a: &Attempt,
+    ) -> Result<(), Abort> {
+        for c in &step.captures {
+            let key = scoped(alias, &c.name);
+            let Some(value) = capture::value(&c.source, &a.resp, &a.body, a.callback.as_ref())
+            else {
+                if c.optional {
+                    // Unset, so that `{{name ?? default}}` falls back.
+                    self.cx.vars.remove(&key);
+                    continue;
+                }
+                let msg = format!(
+                    "{label}: cannot capture `{}`: {} is missing",
+                    c.name,
+                    capture::describe(&c.source)
+                );
+                return Err(if step.setup {
+                    Abort::Error(format!("prerequisite failed: {msg}"))
+                } else {
+                    Abort::Fail(msg)
+                });
+            };
+            self.cx.vars.insert(key, value);
+        }
+        Ok(())
+    }
+
+    /// Builds the HTTP request of a step: URL, query, headers, extra parameters, client
+    /// authentication and body.
+    pub(super) fn build(&self, step: &RequestStep, role: Role) -> Result<Request, String> {
+        let (base, endpoint) = match &step.to {
+            Destination::Endpoint(e) => {
+                let base = self.target.endpoint(*e).ok_or_else(|| {
+                    format!(
+                        "endpoint `{e}` is not known for this target (no override in the \
+                         target file, not in discovery metadata, no layout default)"
+                    )
+                })?;
+                (base.to_string(), Some(*e))
+            }
+            Destination::Url(t) => (self.cx.render_required(t, role)?, None),
+        };
+        let mut url = url::Url::parse(&base).map_err(|e| format!("invalid URL `{base}`: {e}"))?;
+        let render_all = |params: &[(String, crate::suite::template::Template)]| {
+            let mut out = Vec::new();
+            for (k, t) in params {
+                if let Some(v) = self.cx.render(t, role)? {
+                    out.push((k.clone(), v));
+                }
+            }
+            Ok::<_, String>(out)
+        };
+        let mut query = render_all(&step.query)?;
+        let mut form = render_all(&step.form)?;
+        let mut headers = render_all(&step.headers)?;
+        let body_is_form = step.json.is_none() && step.method != "GET";
+        if let Some(e) = endpoint {
+            let extra = self
+                .target
+                .target
+                .extra_params
+                .get(&e)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            for (k, v) in extra {
+                let into = if body_is_form { &mut form } else { &mut query };
+                // The case's own value wins: it may be testing that very parameter.
+                if !into.iter().any(|(n, _)| n == k) {
+                    into.push((k.clone(), v.clone()));
+                }
+            }
+        }
+        let explicit = step.auth != AuthMode::Configured;
+        if endpoint.is_some_and(|e| e.authenticates_client()) || explicit {
+            let client = self
+                .target
+                .target
+                .clients
+                .get(&role)
+                .ok_or_else(|| format!("no `{role}` client configured"))?;
+            super::auth::apply(step.auth, client, &mut form, &mut headers);
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&query);
+        }
+        let body = if let Some(json) = &step.json {
+            let v = self.cx.render_json(json, role)?;
+            headers.push(("content-type".into(), "application/json".into()));
+            Some(serde_json::to_vec(&v).map_err(|e| e.to_string())?)
+        } else if body_is_form && (!form.is_empty() || step.method == "POST") {
+            headers.push((
+                "content-type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ));
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&form)
+                .finish();
+            Some(encoded.into_bytes())
+        } else {
+            None
+        };
+        if !headers.iter().any(|(n, _)| n == "accept") {
+            headers.push(("accept".into(), "application/json".into()));
+        }
+        Ok(Request {
+            method: step.method.clone(),
+            url: url.to_string(),
+            headers,
+            body,
+        })
+    }
+}
+
+/// A captured name as stored: `<scope>.<name>` inside a flow used with `as`.
+fn scoped(scope: Option<&str>, name: &str) -> String {
+    match scope {
+        Some(s) => format!("{s}.{name}"),
+        None => name.to_string(),
+    }
+}
+
+fn numbered(label: &str, n: u32) -> String {
+    if n > 1 {
+        format!("{label} (attempt {n})")
+    } else {
+        label.to_string()
+    }
+}
+
+/// The failures of a repeated step: a check with `attempts = "all"` fails on its first
+/// broken attempt; one with `attempts = "any"` fails only when it broke on every attempt.
+fn over_attempts(step: &RequestStep, all: Vec<Failures>, times: u32) -> Failures {
+    let mut out = Vec::new();
+    for (i, c) in step.checks.iter().enumerate() {
+        let broken: Vec<(usize, &Broken)> = all
+            .iter()
+            .enumerate()
+            .filter_map(|(n, f)| f.iter().find(|(k, _)| *k == i).map(|(_, b)| (n + 1, b)))
+            .collect();
+        let Some((first, b)) = broken.first() else {
+            continue;
+        };
+        match c.attempts {
+            Attempts::All => out.push((
+                i,
+                Broken {
+                    actual: format!("{} (attempt {first} of {times})", b.actual),
+                    ..(*b).clone()
+                },
+            )),
+            Attempts::Any if broken.len() == times as usize => out.push((
+                i,
+                Broken {
+                    expected: format!("{} on at least one of {times} attempts", b.expected),
+                    ..(*b).clone()
+                },
+            )),
+            Attempts::Any => {}
+        }
+    }
+    out
+}
