@@ -8,6 +8,7 @@ pub mod case;
 pub mod check;
 pub mod context;
 pub mod discovery;
+pub mod hooks;
 pub mod http;
 pub mod listener;
 pub mod login;
