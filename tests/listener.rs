@@ -384,3 +384,28 @@ fn bad_listener_values_are_diagnosed_with_their_line() {
     let errs = target_file("[listener]\nport = 1\n").expect_err("unknown key");
     assert!(errs[0].contains("port"), "{errs:?}");
 }
+
+#[tokio::test]
+async fn a_full_queue_answers_but_keeps_nothing_more() {
+    use oauth2spec::execute::listener::MAX_QUEUED;
+    let listener = Listener::start(loopback(), None).await.expect("start");
+    let m = listener.mailbox("flood");
+    let client = reqwest::Client::new();
+    for _ in 0..MAX_QUEUED + 2 {
+        let resp = client.post(m.url("cb")).send().await.expect("answers");
+        assert_eq!(resp.status(), 204);
+    }
+    assert_eq!(m.dropped(), 2);
+    assert_eq!(m.drain("cb").len(), MAX_QUEUED);
+    // Receiving frees room again.
+    client.post(m.url("cb")).send().await.expect("answers");
+    assert!(m.receive("cb", Duration::ZERO).await.is_some());
+}
+
+#[test]
+fn listeners_and_mailboxes_cross_tasks() {
+    fn shared<T: Send + Sync + 'static>() {}
+    shared::<Listener>();
+    shared::<ListenerHandle>();
+    shared::<oauth2spec::execute::listener::Mailbox>();
+}
