@@ -62,6 +62,8 @@ fn target(base: &str) -> Target {
             max_body_bytes: 1024 * 1024,
         },
         login: oauth2spec::target::Login::default(),
+        listener: Default::default(),
+        hooks: BTreeMap::new(),
         propagation_seconds: 1,
         source_path: None,
     }

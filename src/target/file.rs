@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::hooks::{RawHook, RawListener};
 use super::layout::{Layout, LayoutParams};
 use super::{ClientConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
 use crate::diagnostic::{self, Diagnostic, Source};
@@ -44,6 +45,10 @@ struct RawTarget {
     propagation_seconds: Option<u64>,
     #[serde(default)]
     login: Option<RawLogin>,
+    #[serde(default)]
+    listener: Option<RawListener>,
+    #[serde(default)]
+    hooks: BTreeMap<String, Spanned<RawHook>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -290,6 +295,8 @@ pub fn parse(
         None => Login::default(),
         Some(l) => cx.login(l, &users),
     };
+    let listener = cx.listener(raw.listener.as_ref());
+    let hooks = cx.hooks(&raw.hooks);
     let http = raw.http.as_ref();
     let defaults = HttpSettings::default();
     let target = Target {
@@ -314,6 +321,8 @@ pub fn parse(
                 .unwrap_or(defaults.max_body_bytes),
         },
         login,
+        listener,
+        hooks,
         propagation_seconds: raw
             .propagation_seconds
             .unwrap_or(DEFAULT_PROPAGATION_SECONDS),
@@ -326,14 +335,14 @@ pub fn parse(
     }
 }
 
-struct Cx<'a> {
+pub(super) struct Cx<'a> {
     source: &'a Source,
-    env: &'a dyn Fn(&str) -> Option<String>,
+    pub(super) env: &'a dyn Fn(&str) -> Option<String>,
     diags: Vec<Diagnostic>,
 }
 
 impl Cx<'_> {
-    fn error(
+    pub(super) fn error(
         &mut self,
         span: std::ops::Range<usize>,
         message: impl Into<String>,
@@ -422,7 +431,7 @@ impl Cx<'_> {
     }
 
     /// The string with every `${env:NAME}` replaced; a missing variable is an error.
-    fn string(&mut self, value: &Spanned<String>) -> String {
+    pub(super) fn string(&mut self, value: &Spanned<String>) -> String {
         let text = value.get_ref();
         let mut out = String::new();
         let mut rest = text.as_str();

@@ -5,6 +5,7 @@
 //! this module only interprets them.
 
 pub mod file;
+pub mod hooks;
 pub mod layout;
 pub mod reference;
 
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+pub use hooks::{HookConfig, ListenerConfig};
 pub use layout::{Layout, LayoutParams};
 
 use crate::suite::{AuthMethod, Capability, Endpoint, Role};
@@ -39,6 +41,10 @@ pub struct Target {
     pub http: HttpSettings,
     /// How the user agent logs a user in at the authorization endpoint.
     pub login: Login,
+    /// The `[listener]` table: where the callback listener binds and is reached.
+    pub listener: ListenerConfig,
+    /// The `[hooks.<name>]` tables: who performs each out-of-band action.
+    pub hooks: BTreeMap<String, HookConfig>,
     /// RFC 7009 §2.1 allows "a propagation delay" before a revocation takes effect:
     /// how long cases wait for (or poll for) an effect that may propagate.
     pub propagation_seconds: u64,
@@ -170,6 +176,7 @@ impl Target {
             .filter_map(|c| c.client_secret.clone())
             .collect();
         out.extend(self.users.values().map(|u| u.password.clone()));
+        out.extend(self.hooks.values().flat_map(|h| h.secrets.iter().cloned()));
         out
     }
 

@@ -95,6 +95,8 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
             },
             ..Login::default()
         },
+        listener: Default::default(),
+        hooks: BTreeMap::new(),
         // The reference server revokes at once; a second still catches `revoke-delayed`.
         propagation_seconds: 1,
         source_path: None,
