@@ -7,9 +7,10 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::context::Context;
 use super::http::{Http, Request, Response};
+use super::listener::{ListenerHandle, Mailbox, Respond};
 use super::redact::Redactor;
 use crate::outcome::{CaseRecord, Exchange, Finding, SkipReason, Status, verdict};
-use crate::suite::{Case, Role, Severity};
+use crate::suite::{Case, Destination, Role, Severity};
 use crate::target::Resolved;
 
 /// Run-wide settings a case needs.
@@ -45,8 +46,8 @@ pub(super) struct Runner<'a> {
     pub(super) case: &'a Case,
     pub(super) target: &'a Resolved,
     pub(super) options: &'a CaseOptions,
-    limiter: &'a Semaphore,
-    permit: Option<SemaphorePermit<'a>>,
+    pub(super) limiter: &'a Semaphore,
+    pub(super) permit: Option<SemaphorePermit<'a>>,
     pub(super) http: Http,
     pub(super) cx: Context<'a>,
     redactor: Redactor,
@@ -63,6 +64,7 @@ pub async fn run_case(
     target: &Resolved,
     options: &CaseOptions,
     limiter: &Semaphore,
+    listener: &ListenerHandle,
 ) -> CaseRecord {
     let permit = limiter.acquire().await.ok();
     // Timed from the moment the case may run: the queue is not the target's latency.
@@ -76,6 +78,17 @@ pub async fn run_case(
             return record;
         }
     };
+    let mut cx = Context::new(target);
+    if case.uses_listener() {
+        match open_mailbox(case, listener).await {
+            Ok(m) => cx.mailbox = Some(m),
+            Err(e) => {
+                record.status = Status::Error;
+                record.message = e;
+                return record;
+            }
+        }
+    }
     let mut runner = Runner {
         case,
         target,
@@ -83,7 +96,7 @@ pub async fn run_case(
         limiter,
         permit,
         http,
-        cx: Context::new(target),
+        cx,
         redactor: Redactor::new(target.target.secrets()),
         exchanges: Vec::new(),
         findings: Vec::new(),
@@ -131,6 +144,35 @@ pub async fn run_case(
     record.exchanges = runner.exchanges;
     record.duration_ms = started.elapsed().as_millis() as u64;
     record
+}
+
+/// The case's mailbox at the run's listener (started now if it is the first), with the
+/// answers of its `receive` steps set up front: the server may call before the step runs.
+async fn open_mailbox(case: &Case, listener: &ListenerHandle) -> Result<Mailbox, String> {
+    let l = listener
+        .get_or_start()
+        .await
+        .map_err(|e| format!("cannot start the callback listener: {e}"))?;
+    let mailbox = l.mailbox(&case.id);
+    for s in &case.steps {
+        if let Destination::Receive(r) = &s.request.to
+            && let Some(a) = &r.respond
+        {
+            let respond = Respond {
+                status: a.status,
+                headers: a.headers.clone(),
+                body: a
+                    .json
+                    .as_ref()
+                    .map(|j| j.to_string().into_bytes())
+                    .unwrap_or_default(),
+            };
+            mailbox
+                .expect(&r.name, respond)
+                .map_err(|e| format!("{}: {e}", s.label))?;
+        }
+    }
+    Ok(mailbox)
 }
 
 impl<'a> Runner<'a> {

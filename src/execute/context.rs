@@ -16,6 +16,8 @@ pub struct Context<'a> {
     /// While a flow used with `as` runs, its steps read their own captures, which are
     /// stored as `<alias>.<name>`.
     pub scope: Option<String>,
+    /// The case's own mailbox at the callback listener, when the case uses it.
+    pub mailbox: Option<super::listener::Mailbox>,
 }
 
 impl<'a> Context<'a> {
@@ -24,6 +26,7 @@ impl<'a> Context<'a> {
             target,
             vars: BTreeMap::new(),
             scope: None,
+            mailbox: None,
         }
     }
 
@@ -104,6 +107,11 @@ impl<'a> Context<'a> {
                 .ok_or_else(|| format!("`{name}` was not captured")),
             Expr::Upper(inner) => Ok(self.expr(inner, client)?.to_ascii_uppercase()),
             Expr::Literal(s) => Ok(s.clone()),
+            Expr::Listener(name) => self
+                .mailbox
+                .as_ref()
+                .map(|m| m.url(name))
+                .ok_or_else(|| "the callback listener is not running for this case".to_string()),
             Expr::Now => Ok(std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())

@@ -44,10 +44,13 @@ pub async fn run(
         .unwrap_or_default();
     let started = Instant::now();
     let limiter = Semaphore::new(options.concurrency.max(1));
+    // Started by the first case that needs it; stops when the run ends.
+    let listener = super::listener::ListenerHandle::new(target.target.listener.clone());
     let mut pending = FuturesUnordered::new();
     let mut records: Vec<Option<CaseRecord>> = vec![None; planned.len()];
     for (index, (case, decision)) in planned.iter().enumerate() {
         let limiter = &limiter;
+        let listener = &listener;
         pending.push(async move {
             let record = match decision {
                 Decision::Skip(reason) => {
@@ -55,7 +58,7 @@ pub async fn run(
                     r.skip_reason = Some(reason.clone());
                     r
                 }
-                Decision::Run => run_case(case, target, &options.case, limiter).await,
+                Decision::Run => run_case(case, target, &options.case, limiter, listener).await,
             };
             (index, apply_known_failure(record, target))
         });

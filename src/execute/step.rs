@@ -7,6 +7,7 @@
 //! be increased by 5 seconds for this and all subsequent requests"; CIBA Core §7.3 says
 //! the same of the poll mode. While a step waits, the case holds no concurrency slot.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::browser::Callback;
@@ -15,7 +16,9 @@ use super::case::{Abort, Runner};
 use super::check::{self, Body, Broken, CheckError, Observed};
 use super::http::{Request, Response};
 use crate::outcome::{Finding, SkipReason};
-use crate::suite::{Attempts, AuthMode, Destination, Repetition, RequestStep, Role};
+use crate::suite::{
+    Attempts, AuthMode, Destination, HookCall, Receive, Repetition, RequestStep, Role,
+};
 
 /// How often a `poll = "{{seconds}}"` step (an effect that propagates) repeats.
 const PROPAGATION_INTERVAL: Duration = Duration::from_millis(250);
@@ -27,6 +30,8 @@ struct Attempt {
     callback: Option<Callback>,
     ended_at: String,
     hops: Vec<(String, String, u16)>,
+    /// For a received request: its method.
+    method: Option<String>,
 }
 
 impl Attempt {
@@ -37,6 +42,7 @@ impl Attempt {
             callback: self.callback.as_ref(),
             ended_at: &self.ended_at,
             hops: &self.hops,
+            method: self.method.as_deref(),
         }
     }
 }
@@ -116,6 +122,13 @@ impl Runner<'_> {
         for (name, t) in &step.set {
             let value = self.cx.render_required(t, role).map_err(err)?;
             self.cx.vars.insert(name.clone(), value);
+        }
+        match &step.to {
+            Destination::Hook(h) => return self.hook(h, role, label).await,
+            Destination::Receive(r) if r.expect_none => {
+                return self.expect_nothing(r, role, label).await;
+            }
+            _ => {}
         }
         let (last, failures) = match &step.repeat {
             Repetition::Once => {
@@ -221,6 +234,9 @@ impl Runner<'_> {
         label: &str,
     ) -> Result<Attempt, Abort> {
         let err = |m: String| Abort::Error(format!("{label}: {m}"));
+        if let Destination::Receive(r) = &step.to {
+            return self.receive(r, role, label).await;
+        }
         if step.browser.is_some() {
             let walk = self.authorize(step, role, label).await.map_err(err)?;
             Ok(Attempt {
@@ -229,6 +245,7 @@ impl Runner<'_> {
                 callback: walk.callback,
                 ended_at: walk.ended_at,
                 hops: self.walk_hops.clone(),
+                method: None,
             })
         } else {
             let req = self.build(step, role).map_err(err)?;
@@ -239,8 +256,151 @@ impl Runner<'_> {
                 callback: None,
                 ended_at: String::new(),
                 hops: Vec::new(),
+                method: None,
             })
         }
+    }
+
+    /// Waits for the request the server sends to `{{listener.<name>}}` and records it
+    /// with the listener's answer. Nothing arriving is a finding: the server did not call.
+    async fn receive(&mut self, r: &Receive, role: Role, label: &str) -> Result<Attempt, Abort> {
+        let err = |m: String| Abort::Error(format!("{label}: {m}"));
+        let timeout = Duration::from_secs_f64(self.seconds(&r.timeout, role).map_err(err)?)
+            .min(self.options.max_wait);
+        let Some(mailbox) = self.cx.mailbox.as_ref() else {
+            return Err(err(
+                "the callback listener is not running for this case".into()
+            ));
+        };
+        let url = mailbox.url(&r.name);
+        // The wait holds no concurrency slot.
+        self.permit = None;
+        let got = mailbox.receive(&r.name, timeout).await;
+        self.permit = self.limiter.acquire().await.ok();
+        let Some(got) = got else {
+            return Err(Abort::Fail(format!(
+                "{label}: no request arrived at {url} within {} s",
+                timeout.as_secs_f64()
+            )));
+        };
+        Ok(self.record_received(r, &url, got, label))
+    }
+
+    /// A received request as an exchange (the listener's answer as its response) and as
+    /// what the step's checks and captures read.
+    fn record_received(
+        &mut self,
+        r: &Receive,
+        url: &str,
+        got: super::listener::Received,
+        label: &str,
+    ) -> Attempt {
+        let req = Request {
+            method: got.method.clone(),
+            url: url.to_string(),
+            headers: got.headers.clone(),
+            body: Some(got.body.clone()),
+        };
+        let seen = Response {
+            url: url.to_string(),
+            status: 0,
+            headers: got.headers.clone(),
+            body: got.body.clone(),
+        };
+        // A push delivery carries tokens: learn them so the record masks them.
+        self.learn(&seen);
+        let answer = r.respond.clone().unwrap_or(crate::suite::Answer {
+            status: 204,
+            headers: Vec::new(),
+            json: None,
+        });
+        let answered = Response {
+            url: url.to_string(),
+            status: answer.status,
+            headers: answer.headers.clone(),
+            body: answer
+                .json
+                .as_ref()
+                .map(|j| j.to_string().into_bytes())
+                .unwrap_or_default(),
+        };
+        self.record(
+            &req,
+            Ok(&answered),
+            &format!("{label} (received)"),
+            Duration::ZERO,
+        );
+        Attempt {
+            body: Body::of(&seen),
+            resp: seen,
+            callback: None,
+            ended_at: String::new(),
+            hops: Vec::new(),
+            method: Some(got.method),
+        }
+    }
+
+    /// `expect_none`: nothing may arrive within the timeout.
+    async fn expect_nothing(&mut self, r: &Receive, role: Role, label: &str) -> Result<(), Abort> {
+        let err = |m: String| Abort::Error(format!("{label}: {m}"));
+        let window = Duration::from_secs_f64(self.seconds(&r.timeout, role).map_err(err)?)
+            .min(self.options.max_wait);
+        let Some(mailbox) = self.cx.mailbox.as_ref() else {
+            return Err(err(
+                "the callback listener is not running for this case".into()
+            ));
+        };
+        let url = mailbox.url(&r.name);
+        self.permit = None;
+        let got = mailbox.expect_none(&r.name, window).await;
+        self.permit = self.limiter.acquire().await.ok();
+        if let Some(got) = got {
+            let method = got.method.clone();
+            self.record_received(r, &url, got, label);
+            let level = self.case.level;
+            self.findings.push(Finding {
+                level: level.to_string(),
+                severity: level.severity(),
+                step: label.to_string(),
+                check: format!("requests to {url}"),
+                expected: format!("none within {} s", window.as_secs_f64()),
+                actual: format!("a {method} request"),
+                note: None,
+                own_level: false,
+            });
+        }
+        Ok(())
+    }
+
+    /// Has the target's hook driver perform an out-of-band action. A hook that cannot be
+    /// performed is the harness's problem, never a finding about the server.
+    async fn hook(&mut self, h: &HookCall, role: Role, label: &str) -> Result<(), Abort> {
+        let err = |m: String| Abort::Error(format!("{label}: {m}"));
+        let mut args = BTreeMap::new();
+        for (name, t) in &h.args {
+            args.insert(name.clone(), self.cx.render_required(t, role).map_err(err)?);
+        }
+        // A person may be acting: hold no concurrency slot meanwhile.
+        self.permit = None;
+        let done = super::hooks::run_target_hook(
+            &self.target.target,
+            &h.name,
+            &args,
+            self.options.max_wait,
+        )
+        .await;
+        self.permit = self.limiter.acquire().await.ok();
+        let outcome = done.map_err(|e| err(e.to_string()))?;
+        if let Some((req, resp)) = &outcome.exchange {
+            self.learn(resp);
+            self.record(
+                req,
+                Ok(resp),
+                &format!("{label} ({})", outcome.driver),
+                outcome.duration,
+            );
+        }
+        Ok(())
     }
 
     /// Every check of the step on one attempt, guards first. A check that cannot be
@@ -322,6 +482,9 @@ impl Runner<'_> {
                 (base.to_string(), Some(*e))
             }
             Destination::Url(t) => (self.cx.render_required(t, role)?, None),
+            Destination::Receive(_) | Destination::Hook(_) => {
+                return Err("a `receive` or `hook` step sends no request".into());
+            }
         };
         let mut url = url::Url::parse(&base).map_err(|e| format!("invalid URL `{base}`: {e}"))?;
         let render_all = |params: &[(String, crate::suite::template::Template)]| {

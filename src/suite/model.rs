@@ -48,6 +48,22 @@ pub struct Case {
 }
 
 impl Case {
+    /// Whether the case needs the callback listener: a `{{listener.<name>}}` value or a
+    /// `receive` step.
+    pub fn uses_listener(&self) -> bool {
+        self.steps.iter().any(|s| {
+            matches!(s.request.to, Destination::Receive(_))
+                || s.request
+                    .templates()
+                    .chain(s.args.iter().map(|(_, t)| t))
+                    .any(|t| {
+                        t.exprs()
+                            .any(|e| matches!(e, super::template::Expr::Listener(_)))
+                    })
+                || s.request.json.as_ref().is_some_and(json_uses_listener)
+        })
+    }
+
     /// Every request step the case sends, flows expanded, with the client role it acts as.
     pub fn request_steps(&self) -> impl Iterator<Item = (&RequestStep, Role)> {
         self.steps.iter().map(|s| (&s.request, s.client))
@@ -173,9 +189,11 @@ pub struct RequestStep {
 
 impl RequestStep {
     pub fn templates(&self) -> impl Iterator<Item = &Template> {
-        let url = match &self.to {
-            Destination::Url(t) => Some(t),
-            Destination::Endpoint(_) => None,
+        let url: Vec<&Template> = match &self.to {
+            Destination::Url(t) => vec![t],
+            Destination::Receive(r) => vec![&r.timeout],
+            Destination::Hook(h) => h.args.iter().map(|(_, t)| t).collect(),
+            Destination::Endpoint(_) => Vec::new(),
         };
         let repeat: Vec<&Template> = match &self.repeat {
             Repetition::Once => Vec::new(),
@@ -202,18 +220,23 @@ impl RequestStep {
     pub fn endpoint(&self) -> Option<Endpoint> {
         match &self.to {
             Destination::Endpoint(e) => Some(*e),
-            Destination::Url(_) => None,
+            _ => None,
         }
     }
 }
 
-/// Where a step's request goes.
+/// What a step does: send a request somewhere, wait for one the server sends, or have an
+/// out-of-band action performed.
 #[derive(Debug, Clone)]
 pub enum Destination {
     /// A logical endpoint the target file and discovery resolve.
     Endpoint(Endpoint),
     /// Any URL, usually captured (`url = "{{reg.registration_client_uri}}"`).
     Url(Template),
+    /// `receive = "<name>"`: the request the server sends to `{{listener.<name>}}`.
+    Receive(Receive),
+    /// `hook = "<name>"`: what a person would do on another device.
+    Hook(HookCall),
 }
 
 impl std::fmt::Display for Destination {
@@ -221,8 +244,38 @@ impl std::fmt::Display for Destination {
         match self {
             Destination::Endpoint(e) => write!(f, "{e}"),
             Destination::Url(_) => f.write_str("url"),
+            Destination::Receive(r) => write!(f, "receive {}", r.name),
+            Destination::Hook(h) => write!(f, "hook {}", h.name),
         }
     }
+}
+
+/// Waiting for a request at the callback listener.
+#[derive(Debug, Clone)]
+pub struct Receive {
+    pub name: String,
+    /// Seconds to wait (a template).
+    pub timeout: Template,
+    /// `expect_none = true`: the step holds when nothing arrives within the timeout.
+    pub expect_none: bool,
+    /// What the listener answers (set when the case starts, so that it holds however
+    /// early the server calls); 204 by default.
+    pub respond: Option<Answer>,
+}
+
+/// `respond = { status = 200, headers = {...}, json = {...} }`.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub json: Option<serde_json::Value>,
+}
+
+/// An out-of-band action and its arguments (templates).
+#[derive(Debug, Clone)]
+pub struct HookCall {
+    pub name: String,
+    pub args: Vec<(String, Template)>,
 }
 
 /// Whether and how a step's request is sent more than once.
@@ -409,6 +462,8 @@ pub enum CheckKind {
     BodyMatches(Pattern),
     /// At least one alternative holds: every check of it holds.
     AnyOf(Vec<Vec<CheckKind>>),
+    /// The method of a request the listener received (`receive` steps).
+    Method(String),
 }
 
 impl CheckKind {
@@ -493,4 +548,13 @@ pub enum JsonTest {
     WordsInclude(serde_json::Value),
     /// A space-separated word list holding none of the words of the value; absent passes.
     WordsExclude(serde_json::Value),
+}
+
+fn json_uses_listener(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains("{{listener."),
+        serde_json::Value::Array(items) => items.iter().any(json_uses_listener),
+        serde_json::Value::Object(m) => m.values().any(json_uses_listener),
+        _ => false,
+    }
 }

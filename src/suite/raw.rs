@@ -72,6 +72,21 @@ pub struct RawStep {
     pub with: Option<BTreeMap<String, Spanned<String>>>,
     #[serde(default)]
     pub repeat: Option<Spanned<RawRepeat>>,
+    /// Wait for the request the server sends to `{{listener.<name>}}`.
+    #[serde(default)]
+    pub receive: Option<Spanned<String>>,
+    /// Seconds a `receive` step waits.
+    #[serde(default)]
+    pub timeout: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub expect_none: Option<bool>,
+    #[serde(default)]
+    pub respond: Option<Spanned<RawAnswer>>,
+    /// An out-of-band action the target's hook driver performs.
+    #[serde(default)]
+    pub hook: Option<Spanned<String>>,
+    #[serde(default)]
+    pub args: Option<BTreeMap<String, Spanned<String>>>,
     #[serde(default)]
     pub method: Option<Spanned<String>>,
     #[serde(default)]
@@ -146,6 +161,18 @@ impl<'de> Deserialize<'de> for RawPollSpec {
     }
 }
 
+/// What the listener answers to a `receive`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAnswer {
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub json: Option<toml::Value>,
+}
+
 /// `poll = { while, every, back_off, for }` (the table form of `poll`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -202,6 +229,9 @@ pub struct RawCheck {
     pub delivered: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub post_redirects_use: Option<Spanned<Vec<u16>>>,
+    /// The method of a received request.
+    #[serde(default)]
+    pub method: Option<Spanned<String>>,
     #[serde(default)]
     pub body_contains: Option<Spanned<String>>,
     #[serde(default)]

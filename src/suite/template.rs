@@ -45,6 +45,8 @@ pub enum Expr {
     Default(Box<Expr>, Box<Expr>),
     /// `a + b`, `a - b`, `a * b` on numbers.
     Arith(Box<Expr>, Op, Box<Expr>),
+    /// `listener.<name>`: the case's own URL at the callback listener.
+    Listener(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,7 +213,8 @@ impl Template {
 }
 
 const EXPECTED_EXPR: &str = "a captured name, `client.<field>`, `clients.<role>.<field>`, \
-`target.issuer`, `target.base_url`, `endpoint.<name>`, `random`, `now`, a number, `s256:<name>`, \
+`target.issuer`, `target.base_url`, `endpoint.<name>`, `listener.<name>`, `random`, `now`, a \
+number, `s256:<name>`, \
 `upper:<expr>`, `<expr> ?? <default>` or `<expr> + <number>`";
 
 fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
@@ -268,6 +271,7 @@ fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
     };
     match segments.as_slice() {
         ["random"] => Ok(Expr::Random),
+        ["listener", name] if !name.is_empty() => Ok(Expr::Listener(name.to_string())),
         ["client", f] => Ok(Expr::Client(None, field(f)?)),
         ["clients", role, f] => {
             let role = Role::parse(role).ok_or_else(|| {
@@ -291,9 +295,10 @@ fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
                 Some(Endpoint::expected()),
             )
         }),
-        ["client" | "clients" | "endpoint" | "target", ..] => {
-            Err((format!("malformed `{body}`"), Some(EXPECTED_EXPR.into())))
-        }
+        [
+            "client" | "clients" | "endpoint" | "target" | "listener",
+            ..,
+        ] => Err((format!("malformed `{body}`"), Some(EXPECTED_EXPR.into()))),
         _ if body
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')

@@ -23,6 +23,9 @@ pub struct Observed<'a> {
     pub ended_at: &'a str,
     /// Method and status of every hop of a browser walk.
     pub hops: &'a [(String, String, u16)],
+    /// For a request the listener received: its method (the "response" holds its
+    /// headers and body).
+    pub method: Option<&'a str>,
 }
 
 /// The body as JSON, parsed once per response.
@@ -258,6 +261,17 @@ pub fn evaluate(
                 ))
             }
         }
+        CheckKind::Method(want) => match seen.method {
+            Some(m) if m.eq_ignore_ascii_case(want) => Ok(()),
+            Some(m) => Err(Broken::err(
+                "method of the received request",
+                want.clone(),
+                m,
+            )),
+            None => Err(CheckError::Harness(
+                "a `method` check goes with a `receive` step".into(),
+            )),
+        },
         CheckKind::AnyOf(alternatives) => {
             let mut why = Vec::new();
             for alt in alternatives {

@@ -89,6 +89,7 @@ impl Validator<'_> {
             rc.body_contains.is_some(),
             rc.body_not_contains.is_some(),
             rc.body_matches.is_some(),
+            rc.method.is_some(),
         ];
         if subjects.iter().filter(|b| **b).count() != 1 {
             self.error_expected(
@@ -96,7 +97,7 @@ impl Validator<'_> {
                 "a check names exactly one subject",
                 "one of `status`, `header`, `content_type`, `json`, `callback`, `delivered`, \
                  `post_redirects_use`, `body_contains`, `body_not_contains`, `body_matches`, \
-                 `any_of`",
+                 `method`, `any_of`",
             );
             return None;
         }
@@ -132,6 +133,12 @@ impl Validator<'_> {
             } else {
                 CheckKind::BodyContains(t)
             }
+        } else if let Some(m) = rc.method {
+            if n_tests != 0 {
+                self.error(span, "a `method` check takes no other test");
+                return None;
+            }
+            CheckKind::Method(m.into_inner().to_ascii_uppercase())
         } else if let Some(re) = rc.body_matches {
             if n_tests != 0 {
                 self.error(span, "a `body_matches` check takes no other test");
