@@ -31,6 +31,9 @@ impl Default for CaseOptions {
     }
 }
 
+/// The name of the case's first user agent; `agent = "b"` steps use another.
+pub(super) const FIRST_AGENT: &str = "a";
+
 /// Why a case stopped before its last step.
 pub(super) enum Abort {
     /// No verdict could be reached.
@@ -55,6 +58,9 @@ pub(super) struct Runner<'a> {
     pub(super) findings: Vec<Finding>,
     /// Method, URL and status of each hop of the current browser walk.
     pub(super) walk_hops: Vec<(String, String, u16)>,
+    /// The user agent in use (its client is `http`) and the others, by name.
+    agent: String,
+    agents: std::collections::BTreeMap<String, Http>,
 }
 
 /// Runs a case that the plan decided to run and returns its record (before known
@@ -101,8 +107,11 @@ pub async fn run_case(
         exchanges: Vec::new(),
         findings: Vec::new(),
         walk_hops: Vec::new(),
+        agent: FIRST_AGENT.to_string(),
+        agents: Default::default(),
     };
     let outcome = runner.steps().await;
+    let cleanup_notes = runner.cleanup().await;
     let (status, message) = match outcome {
         Err(Abort::Error(m)) => (Status::Error, m),
         Err(Abort::Skip(reason)) => {
@@ -132,6 +141,9 @@ pub async fn run_case(
         .filter(|f| f.severity == Severity::Note)
         .map(|f| runner.redactor.text(&f.message()))
         .collect();
+    record
+        .notes
+        .extend(cleanup_notes.iter().map(|n| runner.redactor.text(n)));
     record.findings = runner
         .findings
         .iter()
@@ -175,13 +187,40 @@ async fn open_mailbox(case: &Case, listener: &ListenerHandle) -> Result<Mailbox,
     Ok(mailbox)
 }
 
+impl Abort {
+    pub(super) fn message(&self) -> String {
+        match self {
+            Abort::Error(m) | Abort::Fail(m) => m.clone(),
+            Abort::Skip(r) => r.to_string(),
+        }
+    }
+}
+
 impl<'a> Runner<'a> {
+    /// Switches to the named user agent (each has its own cookie jar), making it on
+    /// first use.
+    pub(super) fn use_agent(&mut self, name: &str) -> Result<(), String> {
+        if self.agent == name {
+            return Ok(());
+        }
+        let next = match self.agents.remove(name) {
+            Some(h) => h,
+            None => Http::new(self.target.target.http)
+                .map_err(|e| format!("cannot build user agent `{name}`: {e}"))?,
+        };
+        let previous = std::mem::replace(&mut self.http, next);
+        let previous_name = std::mem::replace(&mut self.agent, name.to_string());
+        self.agents.insert(previous_name, previous);
+        Ok(())
+    }
+
     /// Sends a request and records the exchange, redacted. `Err`: no response.
     pub(super) async fn send_recorded(
         &mut self,
         req: &Request,
         label: &str,
     ) -> Result<Response, String> {
+        self.redactor.learn_request(req);
         match self.http.send(req).await {
             Ok((resp, elapsed)) => {
                 // Learn the response's tokens first, so that the request that carried

@@ -7,7 +7,7 @@ use rand::distr::Alphanumeric;
 
 use crate::suite::Role;
 use crate::suite::template::{ClientField, Expr, Op, Part, TargetField, Template};
-use crate::target::Resolved;
+use crate::target::{ClientConfig, Resolved};
 
 /// What templates read: the case's captures, the target, and the step's client.
 pub struct Context<'a> {
@@ -18,6 +18,8 @@ pub struct Context<'a> {
     pub scope: Option<String>,
     /// The case's own mailbox at the callback listener, when the case uses it.
     pub mailbox: Option<super::listener::Mailbox>,
+    /// Clients the case registered (`as_client`), by the role they play from then on.
+    pub dynamic: BTreeMap<Role, ClientConfig>,
 }
 
 impl<'a> Context<'a> {
@@ -27,7 +29,15 @@ impl<'a> Context<'a> {
             vars: BTreeMap::new(),
             scope: None,
             mailbox: None,
+            dynamic: BTreeMap::new(),
         }
+    }
+
+    /// The client playing `role`: one the case registered, else the target's.
+    pub fn client(&self, role: Role) -> Option<&ClientConfig> {
+        self.dynamic
+            .get(&role)
+            .or_else(|| self.target.target.clients.get(&role))
     }
 
     /// Renders a template for a step acting as `client`. `Ok(None)`: an optional value
@@ -168,10 +178,7 @@ impl<'a> Context<'a> {
             Expr::Client(role, field) => {
                 let role = role.unwrap_or(client);
                 let c = self
-                    .target
-                    .target
-                    .clients
-                    .get(&role)
+                    .client(role)
                     .ok_or_else(|| format!("no `{role}` client configured"))?;
                 let v = match field {
                     ClientField::ClientId => Some(c.client_id.clone()),

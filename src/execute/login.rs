@@ -77,12 +77,7 @@ impl Runner<'_> {
         });
         let cfg = self.target.target.login.clone();
         let mut req = self.build(step, role)?;
-        let client_redirect = self
-            .target
-            .target
-            .clients
-            .get(&role)
-            .and_then(|c| c.redirect_uri.clone());
+        let client_redirect = self.cx.client(role).and_then(|c| c.redirect_uri.clone());
         // An empty `redirect_uri` counts as absent (RFC 6749 §3.1), so the server uses
         // the registered one.
         let redirect = redirect_param(&req)

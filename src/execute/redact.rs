@@ -27,6 +27,10 @@ const SECRET_PARAMS: &[&str] = &[
     "request",
     "login_hint_token",
     "id_token_hint",
+    // CIBA Core §7.1: the bearer token the server presents at the client's notification
+    // endpoint.
+    "client_notification_token",
+    "registration_access_token",
 ];
 
 /// JSON members whose values are credentials.
@@ -217,6 +221,29 @@ impl Redactor {
             return Some(self.text(&encoded));
         }
         Some(self.text(&text))
+    }
+
+    /// Learns the credentials a request carries in its form body or query (a
+    /// `client_notification_token` the server will present back as a bearer token).
+    pub fn learn_request(&mut self, req: &Request) {
+        let mut found = Vec::new();
+        if let Ok(url) = url::Url::parse(&req.url) {
+            found.extend(
+                url.query_pairs()
+                    .filter(|(k, _)| SECRET_PARAMS.contains(&k.as_ref()))
+                    .map(|(_, v)| v.into_owned()),
+            );
+        }
+        if let Some(body) = &req.body {
+            found.extend(
+                url::form_urlencoded::parse(body)
+                    .filter(|(k, _)| SECRET_PARAMS.contains(&k.as_ref()))
+                    .map(|(_, v)| v.into_owned()),
+            );
+        }
+        for v in found {
+            self.add(&v);
+        }
     }
 
     pub fn request(&self, req: &Request) -> RecordedRequest {

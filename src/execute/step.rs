@@ -55,24 +55,51 @@ impl Runner<'_> {
     pub(super) async fn steps(&mut self) -> Result<(), Abort> {
         let case = self.case;
         for step in &case.steps {
-            self.cx.scope = step.scope.clone();
-            let done = self.flow_args(step).await;
-            let done = match done {
-                Ok(()) => {
-                    self.request(
-                        &step.request,
-                        step.client,
-                        step.scope.as_deref(),
-                        &step.label,
-                    )
-                    .await
-                }
-                Err(e) => Err(e),
-            };
-            self.cx.scope = None;
-            done?;
+            self.run_step(step).await?;
         }
         Ok(())
+    }
+
+    /// The case's `[[case.cleanup]]` steps, every one of them whatever happened before:
+    /// what they find (or fail at) becomes a note, never the case's verdict.
+    pub(super) async fn cleanup(&mut self) -> Vec<String> {
+        let case = self.case;
+        let mut notes = Vec::new();
+        for step in &case.cleanup {
+            let before = self.findings.len();
+            if let Err(abort) = self.run_step(step).await {
+                notes.push(format!("cleanup did not complete: {}", abort.message()));
+            }
+            for f in self.findings.drain(before..) {
+                notes.push(format!("cleanup: {}", f.message()));
+            }
+        }
+        notes
+    }
+
+    async fn run_step(&mut self, step: &crate::suite::RunStep) -> Result<(), Abort> {
+        self.use_agent(
+            step.request
+                .agent
+                .as_deref()
+                .unwrap_or(super::case::FIRST_AGENT),
+        )
+        .map_err(|m| Abort::Error(format!("{}: {m}", step.label)))?;
+        self.cx.scope = step.scope.clone();
+        let done = match self.flow_args(step).await {
+            Ok(()) => {
+                self.request(
+                    &step.request,
+                    step.client,
+                    step.scope.as_deref(),
+                    &step.label,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        self.cx.scope = None;
+        done
     }
 
     /// Sets a flow's arguments (rendered as its client) before its first step.
@@ -223,7 +250,19 @@ impl Runner<'_> {
             }
             self.findings.push(finding);
         }
-        self.captures(step, alias, label, &last)
+        self.captures(step, alias, label, &last)?;
+        if let Some(role) = step.as_client {
+            let client = registered(&last).map_err(|m| {
+                let msg = format!("{label}: {m}");
+                if step.setup {
+                    Abort::Error(format!("prerequisite failed: {msg}"))
+                } else {
+                    Abort::Fail(msg)
+                }
+            })?;
+            self.cx.dynamic.insert(role, client);
+        }
+        Ok(())
     }
 
     /// Sends one attempt: through the user agent for a `browser` step, else directly.
@@ -519,10 +558,8 @@ impl Runner<'_> {
         let explicit = step.auth != AuthMode::Configured;
         if endpoint.is_some_and(|e| e.authenticates_client()) || explicit {
             let client = self
-                .target
-                .target
-                .clients
-                .get(&role)
+                .cx
+                .client(role)
                 .ok_or_else(|| format!("no `{role}` client configured"))?;
             super::auth::apply(step.auth, client, &mut form, &mut headers);
         }
@@ -555,6 +592,34 @@ impl Runner<'_> {
             body,
         })
     }
+}
+
+/// The client an RFC 7591 §3.2.1 registration response describes: `client_id` is
+/// REQUIRED; `token_endpoint_auth_method` defaults to `client_secret_basic` (§2).
+fn registered(a: &Attempt) -> Result<crate::target::ClientConfig, String> {
+    let body = a
+        .body
+        .json()
+        .map_err(|e| format!("cannot register a client from {e}"))?;
+    let text = |k: &str| body.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let client_id = text("client_id")
+        .ok_or("the registration response has no `client_id` (RFC 7591 §3.2.1)")?;
+    let auth_method = match text("token_endpoint_auth_method") {
+        None => crate::suite::AuthMethod::ClientSecretBasic,
+        Some(m) => crate::suite::AuthMethod::parse(&m)
+            .ok_or_else(|| format!("the harness cannot authenticate a client with `{m}`"))?,
+    };
+    Ok(crate::target::ClientConfig {
+        client_id,
+        client_secret: text("client_secret"),
+        auth_method,
+        scope: text("scope"),
+        redirect_uri: body
+            .get("redirect_uris")
+            .and_then(|r| r.get(0))
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+    })
 }
 
 /// A captured name as stored: `<scope>.<name>` inside a flow used with `as`.

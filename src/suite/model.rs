@@ -44,6 +44,9 @@ pub struct Case {
     pub proof: String,
     /// The steps as they run: flows expanded (by the loader, once).
     pub steps: Vec<RunStep>,
+    /// `[[case.cleanup]]`: steps that always run at the end (deleting what the case
+    /// created); their failures are notes, never the case's verdict.
+    pub cleanup: Vec<RunStep>,
     pub origin: Origin,
 }
 
@@ -66,10 +69,14 @@ impl Case {
 
     /// Every request step the case sends, flows expanded, with the client role it acts as.
     pub fn request_steps(&self) -> impl Iterator<Item = (&RequestStep, Role)> {
-        self.steps.iter().map(|s| (&s.request, s.client))
+        self.steps
+            .iter()
+            .chain(&self.cleanup)
+            .map(|s| (&s.request, s.client))
     }
 
-    /// Every client role the case's steps (and the flows they use) act as or read.
+    /// Every client role the target must configure for the case: the roles its steps
+    /// act as or read, less those the case registers itself (`as_client`).
     pub fn roles(&self) -> BTreeSet<Role> {
         let mut roles = BTreeSet::new();
         for (s, role) in self.request_steps() {
@@ -82,6 +89,11 @@ impl Case {
                     .iter()
                     .flat_map(|(_, t)| t.roles().collect::<Vec<_>>()),
             );
+        }
+        for (s, _) in self.request_steps() {
+            if let Some(r) = s.as_client {
+                roles.remove(&r);
+            }
         }
         roles
     }
@@ -184,6 +196,11 @@ pub struct RequestStep {
     /// A failing check is an `error` (unmet prerequisite), not a finding.
     pub setup: bool,
     pub checks: Vec<Check>,
+    /// `agent = "b"`: another user agent (its own cookie jar) than the case's first.
+    pub agent: Option<String>,
+    /// `as_client = "dyn"`: the response registered a client (RFC 7591 §3.2.1), which
+    /// plays this role for the rest of the case.
+    pub as_client: Option<Role>,
     pub origin: Origin,
 }
 

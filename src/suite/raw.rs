@@ -33,6 +33,8 @@ pub struct RawCase {
     pub description: Option<String>,
     #[serde(default, rename = "step")]
     pub steps: Vec<Spanned<RawStep>>,
+    #[serde(default)]
+    pub cleanup: Vec<Spanned<RawStep>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -72,6 +74,12 @@ pub struct RawStep {
     pub with: Option<BTreeMap<String, Spanned<String>>>,
     #[serde(default)]
     pub repeat: Option<Spanned<RawRepeat>>,
+    /// Another user agent (cookie jar) than the case's first.
+    #[serde(default)]
+    pub agent: Option<Spanned<String>>,
+    /// The response registered a client that plays this role from now on.
+    #[serde(default)]
+    pub as_client: Option<Spanned<String>>,
     /// Wait for the request the server sends to `{{listener.<name>}}`.
     #[serde(default)]
     pub receive: Option<Spanned<String>>,

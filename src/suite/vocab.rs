@@ -106,6 +106,9 @@ vocabulary! {
         CibaPoll => "ciba_poll",
         CibaPing => "ciba_ping",
         CibaPush => "ciba_push",
+        // Clients a case registers itself (`as_client`), for the rest of that case.
+        Dyn => "dyn",
+        Dyn2 => "dyn2",
     }
 }
 

@@ -212,11 +212,14 @@ pub fn load_suite(source: &Source, catalog: &Catalog, diags: &mut Vec<Diagnostic
         let level = cx.level(&rc.level).unwrap_or(Level::Must);
         let mut needs = file_needs.clone();
         needs.extend(cx.capabilities(&rc.needs));
-        if rc
-            .proof
-            .get_ref()
-            .parse::<reference_server::Fault>()
-            .is_err()
+        // `mock:<behaviour>`: a case of an engine test suite (fixtures/engine-suites),
+        // proven by the misbehaving mock server its test starts, not by a fault.
+        if !rc.proof.get_ref().starts_with("mock:")
+            && rc
+                .proof
+                .get_ref()
+                .parse::<reference_server::Fault>()
+                .is_err()
         {
             let names: Vec<&str> = reference_server::Fault::ALL
                 .iter()
@@ -250,6 +253,19 @@ pub fn load_suite(source: &Source, catalog: &Catalog, diags: &mut Vec<Diagnostic
             }
         }
         let steps = expand(steps, catalog);
+        let mut cleanup = Vec::new();
+        for step in rc.cleanup {
+            if let Some(s) = cx.step(step, false) {
+                cleanup.push(s);
+            }
+        }
+        let cleanup: Vec<RunStep> = expand(cleanup, catalog)
+            .into_iter()
+            .map(|mut s| {
+                s.label = s.label.replacen("step", "cleanup", 1);
+                s
+            })
+            .collect();
         let (line, _) = source.line_col(case_span.start);
         cases.push(Case {
             id: format!("{folder}/{stem}/{slug}"),
@@ -262,6 +278,7 @@ pub fn load_suite(source: &Source, catalog: &Catalog, diags: &mut Vec<Diagnostic
             needs,
             proof: rc.proof.into_inner(),
             steps,
+            cleanup,
             origin: Origin {
                 file: source.path.display().to_string(),
                 line,

@@ -12,7 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::suite::model::*;
 use crate::suite::raw::{RawPollSpec, RawRepeat, RawStep};
 use crate::suite::template::Template;
-use crate::suite::vocab::{AuthMode, Endpoint};
+use crate::suite::vocab::{AuthMode, Endpoint, Role};
 
 impl Validator<'_> {
     fn params(
@@ -120,6 +120,18 @@ impl Validator<'_> {
                 .to_string(),
         };
         let client = rs.client.as_ref().and_then(|c| self.role(c));
+        let agent = rs.agent.as_ref().map(|a| a.get_ref().clone());
+        let as_client = rs.as_client.as_ref().and_then(|c| {
+            let role = self.role(c)?;
+            if !matches!(role, Role::Dyn | Role::Dyn2) {
+                self.error_expected(
+                    c.span(),
+                    format!("`as_client` cannot replace the configured `{role}` client"),
+                    "`dyn` or `dyn2`",
+                );
+            }
+            Some(role)
+        });
         let auth = match &rs.auth {
             Some(a) => AuthMode::parse(a.get_ref()).or_else(|| {
                 self.unknown_name(a, "auth mode", AuthMode::NAMES);
@@ -269,6 +281,8 @@ impl Validator<'_> {
             browser,
             setup: in_flow || rs.setup.unwrap_or(false),
             checks,
+            agent,
+            as_client,
             origin: Origin {
                 file: self.source.path.display().to_string(),
                 line,
@@ -291,6 +305,10 @@ impl Validator<'_> {
         let extra = [
             rs.endpoint.as_ref().map(|s| s.span()),
             rs.url.as_ref().map(|s| s.span()),
+            rs.agent.as_ref().map(|s| s.span()),
+            rs.as_client.as_ref().map(|s| s.span()),
+            rs.receive.as_ref().map(|s| s.span()),
+            rs.hook.as_ref().map(|s| s.span()),
             rs.repeat.as_ref().map(|s| s.span()),
             rs.method.as_ref().map(|s| s.span()),
             rs.auth.as_ref().map(|s| s.span()),
@@ -419,6 +437,18 @@ impl Validator<'_> {
             }
         }
         let client = rs.client.as_ref().and_then(|c| self.role(c));
+        let agent = rs.agent.as_ref().map(|a| a.get_ref().clone());
+        let as_client = rs.as_client.as_ref().and_then(|c| {
+            let role = self.role(c)?;
+            if !matches!(role, Role::Dyn | Role::Dyn2) {
+                self.error_expected(
+                    c.span(),
+                    format!("`as_client` cannot replace the configured `{role}` client"),
+                    "`dyn` or `dyn2`",
+                );
+            }
+            Some(role)
+        });
         let mut set = Vec::new();
         for (name, value) in rs.set.unwrap_or_default() {
             if let Some(t) = self.template(value.get_ref(), value.span()) {
@@ -535,6 +565,8 @@ impl Validator<'_> {
             browser: None,
             setup: in_flow || rs.setup.unwrap_or(false),
             checks,
+            agent,
+            as_client,
             origin: Origin {
                 file: self.source.path.display().to_string(),
                 line,
