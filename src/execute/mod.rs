@@ -9,6 +9,7 @@ pub mod check;
 pub mod context;
 pub mod discovery;
 pub mod http;
+pub mod jwt;
 pub mod login;
 pub mod redact;
 pub mod run;
