@@ -5,6 +5,7 @@
 //! this module only interprets them.
 
 pub mod file;
+pub mod keys;
 pub mod layout;
 pub mod reference;
 
@@ -52,6 +53,8 @@ pub struct ClientConfig {
     pub auth_method: AuthMethod,
     pub scope: Option<String>,
     pub redirect_uri: Option<String>,
+    /// The key its JWT assertions are signed with (`key_file` / `key_alg` / `key_id`).
+    pub key: Option<keys::ClientKey>,
 }
 
 #[derive(Debug, Clone)]
