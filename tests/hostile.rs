@@ -33,6 +33,7 @@ fn target(base: &str) -> Target {
         auth_method: method,
         scope: Some("read".into()),
         redirect_uri: None,
+        key: None,
     };
     Target {
         name: "hostile".into(),

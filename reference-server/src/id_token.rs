@@ -3,38 +3,19 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::RSA_PKCS1_SHA256;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, Header};
 use serde_json::{Value, json};
 
 use crate::keys::SigningKey;
 use crate::state::AppState;
 use crate::store::unix_seconds;
 
-/// Signs `claims` as a compact JWS with RS256 (RFC 7515 §7.1, RFC 7518 §3.3). `None` only
-/// if aws-lc-rs fails to sign.
+/// Signs `claims` as a compact JWS with RS256 (RFC 7515 §7.1, RFC 7518 §3.3), header
+/// `{"typ": "JWT", "alg": "RS256", "kid"}`. `None` only if signing fails.
 pub fn sign(key: &SigningKey, claims: &Value) -> Option<String> {
-    let header = json!({"alg": "RS256", "typ": "JWT", "kid": key.kid()});
-    let signing_input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let pair = key.key_pair();
-    let mut signature = vec![0u8; pair.public_modulus_len()];
-    pair.sign(
-        &RSA_PKCS1_SHA256,
-        &SystemRandom::new(),
-        signing_input.as_bytes(),
-        &mut signature,
-    )
-    .ok()?;
-    Some(format!(
-        "{signing_input}.{}",
-        URL_SAFE_NO_PAD.encode(signature)
-    ))
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(key.kid().to_string());
+    jsonwebtoken::encode(&header, claims, key.encoding_key()).ok()
 }
 
 /// What an ID token says about one authentication.
@@ -70,24 +51,42 @@ pub fn issue(state: &AppState, claims: &IdTokenClaims<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
+    use jsonwebtoken::jwk::Jwk;
+    use jsonwebtoken::{DecodingKey, Validation};
 
     #[test]
-    fn signature_verifies_with_the_public_key() {
+    fn signature_verifies_with_the_published_jwk() {
         let key = SigningKey::shared().expect("key");
         let jwt = sign(&key, &json!({"sub": "x"})).expect("signed");
-        let parts: Vec<&str> = jwt.split('.').collect();
-        assert_eq!(parts.len(), 3);
-        let header: Value =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).expect("b64")).expect("json");
-        assert_eq!(header["alg"], "RS256");
-        assert_eq!(header["kid"], key.kid());
-        let public = UnparsedPublicKey::new(
-            &RSA_PKCS1_2048_8192_SHA256,
-            key.key_pair().public_key().as_ref().to_vec(),
+        let header = jsonwebtoken::decode_header(&jwt).expect("header");
+        assert_eq!(header.alg, Algorithm::RS256);
+        assert_eq!(header.typ.as_deref(), Some("JWT"));
+        assert_eq!(header.kid.as_deref(), Some(key.kid()));
+        let jwk: Jwk = serde_json::from_value(Value::Object(key.public_jwk())).expect("public JWK");
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.required_spec_claims.clear();
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        let data = jsonwebtoken::decode::<Value>(
+            &jwt,
+            &DecodingKey::from_jwk(&jwk).expect("decoding key"),
+            &validation,
+        )
+        .expect("verifies");
+        assert_eq!(data.claims, json!({"sub": "x"}));
+        // Another key under the same kid does not verify it.
+        let other = SigningKey::generate().expect("keygen");
+        let other_jwk: Jwk = serde_json::from_value(Value::Object(other.jwk_with_kid(key.kid())))
+            .expect("other JWK");
+        let err = jsonwebtoken::decode::<Value>(
+            &jwt,
+            &DecodingKey::from_jwk(&other_jwk).expect("decoding key"),
+            &validation,
+        )
+        .expect_err("another key");
+        assert_eq!(
+            err.kind(),
+            &jsonwebtoken::errors::ErrorKind::InvalidSignature
         );
-        let signature = URL_SAFE_NO_PAD.decode(parts[2]).expect("b64");
-        let input = format!("{}.{}", parts[0], parts[1]);
-        assert!(public.verify(input.as_bytes(), &signature).is_ok());
     }
 }

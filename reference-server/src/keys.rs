@@ -1,16 +1,17 @@
 //! The server's signing key and its JSON Web Key Set (RFC 7517).
 //!
-//! One RSA 2048 key is generated with aws-lc-rs, once per process (see [`SigningKey::shared`]). The private half stays
-//! in [`SigningKey`] (later issues sign ID tokens with it); the JWKS carries only the public
-//! members `n` and `e` (OpenID Connect Discovery §3 forbids private key material there).
+//! One RSA 2048 key is generated with aws-lc-rs, once per process (see [`SigningKey::shared`]).
+//! The private half stays in [`SigningKey`] as a `jsonwebtoken` encoding key (ID tokens are
+//! signed with it); the JWKS carries only the public members `n` and `e` (OpenID Connect
+//! Discovery §3 forbids private key material there), derived by `jsonwebtoken`.
 
 use aws_lc_rs::encoding::AsDer as _;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
-use aws_lc_rs::signature::KeyPair as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::{Jwk, KeyAlgorithm, PublicKeyUse, ThumbprintHash};
+use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{Map, Value, json};
-use sha2::{Digest as _, Sha256};
 
 /// Key generation or encoding failed inside aws-lc-rs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,14 +22,16 @@ pub enum KeyError {
     Encode,
     #[error("the generated key's PKCS#8 encoding could not be read back")]
     Der,
+    #[error("the public JWK or its thumbprint could not be derived")]
+    Jwk,
 }
 
 /// An RSA signing key with its JWK representation.
 pub struct SigningKey {
-    key_pair: KeyPair,
+    encoding: EncodingKey,
     kid: String,
-    n: String,
-    e: String,
+    /// The public JWK's key members (`kty`, `n`, `e`).
+    public: Jwk,
     private: PrivateMembers,
 }
 
@@ -67,17 +70,19 @@ impl SigningKey {
     /// Generates a fresh RSA 2048 key.
     pub fn generate() -> Result<SigningKey, KeyError> {
         let key_pair = KeyPair::generate(KeySize::Rsa2048).map_err(|_| KeyError::Generate)?;
-        let public = key_pair.public_key();
-        let n = b64(public.modulus().big_endian_without_leading_zero());
-        let e = b64(public.exponent().big_endian_without_leading_zero());
         let der = key_pair.as_der().map_err(|_| KeyError::Encode)?;
-        let private = parse_pkcs8_rsa(der.as_ref()).ok_or(KeyError::Der)?;
-        let kid = thumbprint(&n, &e);
+        let (rsa_private_key, private) = parse_pkcs8_rsa(der.as_ref()).ok_or(KeyError::Der)?;
+        let encoding = EncodingKey::from_rsa_der(rsa_private_key);
+        let public =
+            Jwk::from_encoding_key(&encoding, Algorithm::RS256).map_err(|_| KeyError::Jwk)?;
+        // The key id: the RFC 7638 SHA-256 JWK thumbprint.
+        let kid = public
+            .thumbprint(ThumbprintHash::SHA256)
+            .map_err(|_| KeyError::Jwk)?;
         Ok(SigningKey {
-            key_pair,
+            encoding,
             kid,
-            n,
-            e,
+            public,
             private,
         })
     }
@@ -87,9 +92,9 @@ impl SigningKey {
         &self.kid
     }
 
-    /// The aws-lc-rs key pair, for signing.
-    pub fn key_pair(&self) -> &KeyPair {
-        &self.key_pair
+    /// The `jsonwebtoken` key, for signing.
+    pub fn encoding_key(&self) -> &EncodingKey {
+        &self.encoding
     }
 
     /// The public JWK: `kty`, `use`, `alg`, `kid`, `n`, `e` and nothing private.
@@ -99,14 +104,16 @@ impl SigningKey {
 
     /// The public JWK under another `kid` (for the `jwks-duplicate-kid` fault).
     pub fn jwk_with_kid(&self, kid: &str) -> Map<String, Value> {
-        let mut jwk = Map::new();
-        jwk.insert("kty".into(), json!("RSA"));
-        jwk.insert("use".into(), json!("sig"));
-        jwk.insert("alg".into(), json!("RS256"));
-        jwk.insert("kid".into(), json!(kid));
-        jwk.insert("n".into(), json!(self.n));
-        jwk.insert("e".into(), json!(self.e));
-        jwk
+        let mut jwk = self.public.clone();
+        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+        jwk.common.key_algorithm = Some(KeyAlgorithm::RS256);
+        jwk.common.key_id = Some(kid.to_string());
+        match serde_json::to_value(&jwk) {
+            Ok(Value::Object(map)) => map,
+            // A JWK always serialises to an object; an empty one would fail verification
+            // visibly rather than publish something else.
+            _ => Map::new(),
+        }
     }
 
     /// Adds the private members to `jwk` (only for the `jwks-leaks-private-key` fault).
@@ -129,15 +136,11 @@ fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// RFC 7638 §3.2: SHA-256 over the required members in lexicographic order, no whitespace.
-fn thumbprint(n: &str, e: &str) -> String {
-    let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
-    b64(&Sha256::digest(canonical.as_bytes()))
-}
-
 /// Reads the RSAPrivateKey (RFC 8017 A.1.2) out of a PKCS#8 PrivateKeyInfo (RFC 5208):
 /// `SEQUENCE { INTEGER version, SEQUENCE algorithm, OCTET STRING { RSAPrivateKey } }`.
-fn parse_pkcs8_rsa(der: &[u8]) -> Option<PrivateMembers> {
+/// Returns its DER (the PKCS#1 form `jsonwebtoken` signs with; aws-lc-rs writes only
+/// PKCS#8) and its private members (the `jwks-leaks-private-key` fault publishes them).
+fn parse_pkcs8_rsa(der: &[u8]) -> Option<(&[u8], PrivateMembers)> {
     let (info, _) = der_read(der, 0x30)?;
     let (_version, rest) = der_read(info, 0x02)?;
     let (_algorithm, rest) = der_read(rest, 0x30)?;
@@ -154,14 +157,17 @@ fn parse_pkcs8_rsa(der: &[u8]) -> Option<PrivateMembers> {
     let [_version, _n, _e, d, p, q, dp, dq, qi] = ints.as_slice() else {
         return None;
     };
-    Some(PrivateMembers {
-        d: b64(d),
-        p: b64(p),
-        q: b64(q),
-        dp: b64(dp),
-        dq: b64(dq),
-        qi: b64(qi),
-    })
+    Some((
+        octets,
+        PrivateMembers {
+            d: b64(d),
+            p: b64(p),
+            q: b64(q),
+            dp: b64(dp),
+            dq: b64(dq),
+            qi: b64(qi),
+        },
+    ))
 }
 
 /// One DER TLV with the expected tag: returns (contents, remaining input).
@@ -223,5 +229,21 @@ mod tests {
             .expect("b64");
         assert!(d.len() > 200);
         assert!(!format!("{key:?}").contains(leaked["d"].as_str().expect("d")));
+    }
+
+    #[test]
+    fn kid_is_the_rfc7638_thumbprint() {
+        use sha2::{Digest as _, Sha256};
+        let key = SigningKey::generate().expect("keygen");
+        let jwk = key.public_jwk();
+        // RFC 7638 §3.2: the required members in lexicographic order, no whitespace.
+        let canonical = format!(
+            r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+            jwk["e"].as_str().expect("e"),
+            jwk["n"].as_str().expect("n")
+        );
+        assert_eq!(key.kid(), b64(&Sha256::digest(canonical.as_bytes())));
+        assert_eq!(jwk["use"], "sig");
+        assert_eq!(jwk["alg"], "RS256");
     }
 }

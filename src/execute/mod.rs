@@ -11,6 +11,7 @@ pub mod context;
 pub mod discovery;
 pub mod hooks;
 pub mod http;
+pub mod jwt;
 pub mod listener;
 pub mod login;
 pub mod redact;

@@ -619,6 +619,7 @@ fn registered(a: &Attempt) -> Result<crate::target::ClientConfig, String> {
             .and_then(|r| r.get(0))
             .and_then(|v| v.as_str())
             .map(str::to_string),
+        key: None,
     })
 }
 

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::hooks::{RawHook, RawListener};
+use super::keys;
 use super::layout::{Layout, LayoutParams};
 use super::{ClientConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
 use crate::diagnostic::{self, Diagnostic, Source};
@@ -87,6 +88,12 @@ struct RawClient {
     scope: Option<Spanned<String>>,
     #[serde(default)]
     redirect_uri: Option<Spanned<String>>,
+    #[serde(default)]
+    key_file: Option<Spanned<String>>,
+    #[serde(default)]
+    key_alg: Option<Spanned<String>>,
+    #[serde(default)]
+    key_id: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -225,6 +232,21 @@ pub fn parse(
                 None,
             );
         }
+        let mut setting = |s: &Option<Spanned<String>>| {
+            s.as_ref().map(|s| keys::Setting {
+                value: cx.string(s),
+                span: s.span(),
+            })
+        };
+        let settings = keys::KeySettings {
+            file: setting(&rc.key_file),
+            alg: setting(&rc.key_alg),
+            id: setting(&rc.key_id),
+        };
+        let key = keys::load(source, &settings, client_secret.as_deref()).unwrap_or_else(|d| {
+            cx.diags.extend(d);
+            None
+        });
         clients.insert(
             role,
             ClientConfig {
@@ -233,6 +255,7 @@ pub fn parse(
                 auth_method,
                 scope: rc.scope.as_ref().map(|s| cx.string(s)),
                 redirect_uri: rc.redirect_uri.as_ref().map(|s| cx.string(s)),
+                key,
             },
         );
     }

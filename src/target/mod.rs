@@ -6,6 +6,7 @@
 
 pub mod file;
 pub mod hooks;
+pub mod keys;
 pub mod layout;
 pub mod reference;
 
@@ -58,6 +59,8 @@ pub struct ClientConfig {
     pub auth_method: AuthMethod,
     pub scope: Option<String>,
     pub redirect_uri: Option<String>,
+    /// The key its JWT assertions are signed with (`key_file` / `key_alg` / `key_id`).
+    pub key: Option<keys::ClientKey>,
 }
 
 #[derive(Debug, Clone)]

@@ -42,6 +42,7 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
                 auth_method,
                 scope: Some(c.scope.clone()).filter(|s| !s.is_empty()),
                 redirect_uri: c.redirect_uris.first().cloned(),
+                key: None,
             },
         );
     }
