@@ -7,7 +7,6 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::faults::Fault;
 use crate::state::AppState;
 
 /// Escapes text for use in HTML element content and in double- or single-quoted
@@ -46,7 +45,7 @@ pub fn add_page_headers(state: &AppState, headers: &mut HeaderMap) {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    if !state.has(Fault::AuthzPagesFrameable) {
+    if state.policy.pages.frame_protected {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("frame-ancestors 'none'"),

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::authz_request::Pending;
-use crate::faults::Fault;
 use crate::form::Form;
 use crate::html;
 use crate::interaction::flow::{self, Decision};
@@ -79,7 +78,7 @@ pub fn decision(
 ) -> Response {
     // RFC 6749 §10.12: the decision must prove it comes from the session's holder.
     let csrf_ok = flow::csrf_matches(&session.id, form.get("csrf"));
-    if !csrf_ok && !state.has(Fault::ConsentCsrfNotChecked) {
+    if !csrf_ok && state.policy.interaction.consent_csrf_checked {
         return html::error_page(
             state,
             StatusCode::BAD_REQUEST,

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 
 use crate::authz_request::{self, Checked, Pending, Prompt};
 use crate::endpoints::{am_rest, login, pingone_flow};
-use crate::faults::Fault;
 use crate::form::Form;
 use crate::html;
 use crate::interaction::Style;
@@ -40,7 +39,7 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
 /// Other methods (OPTIONS included): 405. RFC 9700 §2.6: the authorization endpoint does
 /// not support CORS, so no preflight succeeds.
 pub async fn other_method(State(state): State<SharedState>) -> Response {
-    if state.has(Fault::AuthzCorsEnabled) {
+    if !state.policy.request.cors_refused {
         let mut response = StatusCode::NO_CONTENT.into_response();
         response.headers_mut().insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
@@ -60,7 +59,7 @@ pub async fn other_method(State(state): State<SharedState>) -> Response {
 }
 
 fn with_cors(state: &AppState, mut response: Response) -> Response {
-    if state.has(Fault::AuthzCorsEnabled) {
+    if !state.policy.request.cors_refused {
         response.headers_mut().insert(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),

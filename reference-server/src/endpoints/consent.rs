@@ -10,8 +10,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 
 use crate::authz_request::Pending;
-use crate::endpoints::login::{CSRF_FIELD, INTERACTION_FIELD, expired, post_redirect_status};
-use crate::faults::Fault;
+use crate::endpoints::login::{CSRF_FIELD, INTERACTION_FIELD, expired};
 use crate::form::Form;
 use crate::html::{self, escape};
 use crate::interaction::flow::{self, Decision, NotYours};
@@ -33,7 +32,7 @@ pub async fn get(State(state): State<SharedState>, headers: HeaderMap, uri: Uri)
         return response;
     }
     // RFC 6749 §10.12: a plain GET never grants anything.
-    if state.has(Fault::ConsentGetAccepted) && query.get("decision").is_some() {
+    if !state.policy.interaction.consent_post_only && query.get("decision").is_some() {
         return decide(
             &state,
             &current,
@@ -63,7 +62,7 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
         return response;
     }
     let csrf_ok = flow::csrf_matches(&current.csrf, form.get(CSRF_FIELD));
-    if !csrf_ok && !state.has(Fault::ConsentCsrfNotChecked) {
+    if !csrf_ok && state.policy.interaction.consent_csrf_checked {
         return html::error_page(
             &state,
             StatusCode::BAD_REQUEST,
@@ -74,7 +73,7 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
         &state,
         &current,
         form.get("decision"),
-        post_redirect_status(&state),
+        state.policy.interaction.post_redirect,
     )
 }
 

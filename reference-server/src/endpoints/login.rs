@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 
-use crate::faults::Fault;
 use crate::form::Form;
 use crate::html::{self, escape};
 use crate::interaction::flow::{self, LoggedIn};
@@ -26,7 +25,7 @@ pub const CSRF_FIELD: &str = "csrf_token";
 /// `GET {prefix}/login`.
 pub async fn get(State(state): State<SharedState>, uri: Uri) -> Response {
     let query = Form::from_query(uri.query().unwrap_or(""));
-    if state.has(Fault::LoginOpenRedirect)
+    if !state.policy.interaction.next_ignored
         && let Some(next) = query.get("next")
     {
         return redirect(RedirectStatus::Found, next);
@@ -75,7 +74,8 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
             StatusCode::OK,
         );
     };
-    let status = post_redirect_status(&state);
+    // RFC 9700 §4.12: a redirect answering a POST that carried credentials is 303, never 307.
+    let status = state.policy.interaction.post_redirect;
     let mut response = match flow::logged_in(&state, &current, &session) {
         LoggedIn::Answer(answer) => {
             response_mode::deliver(&state, &answer.target, &answer.outcome, status)
@@ -87,15 +87,6 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
-}
-
-/// RFC 9700 §4.12: a redirect answering a POST that carried credentials is 303, never 307.
-pub fn post_redirect_status(state: &AppState) -> RedirectStatus {
-    if state.has(Fault::LoginRedirect307) {
-        RedirectStatus::Temporary
-    } else {
-        RedirectStatus::SeeOther
-    }
 }
 
 /// The absolute URL of the page (login or consent) the HTML interaction waits on.

@@ -15,7 +15,6 @@ use serde_json::{Map, Value, json};
 
 use crate::authz_request::OPENID;
 use crate::errors::{json_ok, sanitize_description};
-use crate::faults::Fault;
 use crate::form::Form;
 use crate::state::{AppState, SharedState};
 use crate::store::TokenKind;
@@ -36,7 +35,7 @@ pub async fn post(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    if state.has(Fault::UserinfoPostUnsupported) {
+    if !state.policy.userinfo.post_supported {
         return other_method(State(state)).await;
     }
     // RFC 6750 §2.2: only a single-part application/x-www-form-urlencoded body.
@@ -79,12 +78,12 @@ fn userinfo(
     let response = match claims(state, headers, query, body) {
         // OIDC Core §5.3.2: "The Content-Type of the HTTP response MUST be
         // application/json".
-        Ok(claims) => json_ok(claims, state.has(Fault::UserinfoWrongContentType)),
+        Ok(claims) => json_ok(claims, !state.policy.userinfo.json_content_type),
         Err(failure) => failure_response(state, failure),
     };
     // Under the `userinfo-query-token-not-private` fault a query-string token is served
     // with no Cache-Control at all (RFC 6750 §2.3 wants `private`).
-    let query_only = state.has(Fault::UserinfoQueryTokenNotPrivate)
+    let query_only = !state.policy.userinfo.query_token_private
         && query
             .map(Form::from_query)
             .is_some_and(|q| q.get("access_token").is_some())
@@ -107,7 +106,7 @@ fn claims(
     };
     let now = SystemTime::now();
     let Some(record) = state.store.get(&token) else {
-        if state.has(Fault::UserinfoInvalidTokenAccepted) {
+        if !state.policy.userinfo.unknown_token_refused {
             let subject = state.config.fixtures.first_subject();
             return Ok(user_claims(state, &subject));
         }
@@ -115,13 +114,13 @@ fn claims(
     };
     // RFC 6750 §3.1 invalid_token: "expired, revoked, malformed, or invalid for other
     // reasons". A refresh token is not an access token.
-    if record.kind != TokenKind::Access && !state.has(Fault::UserinfoRefreshTokenAccepted) {
+    if record.kind != TokenKind::Access && state.policy.userinfo.refresh_token_refused {
         return Err(Failure::InvalidToken("the token is not an access token"));
     }
-    if record.is_expired(now) && !state.has(Fault::UserinfoExpiredAccepted) {
+    if record.is_expired(now) && state.policy.userinfo.expired_refused {
         return Err(Failure::InvalidToken("the access token has expired"));
     }
-    if record.is_revoked(now) && !state.has(Fault::UserinfoRevokedAccepted) {
+    if record.is_revoked(now) && state.policy.userinfo.revoked_refused {
         return Err(Failure::InvalidToken("the access token was revoked"));
     }
     if record.rotated {
@@ -130,7 +129,7 @@ fn claims(
     // OIDC Core §5.3: the token must have been granted `openid`; RFC 6750 §3.1
     // insufficient_scope otherwise.
     let has_openid = record.scope.split(' ').any(|s| s == OPENID);
-    if !has_openid && !state.has(Fault::UserinfoIgnoresScope) {
+    if !has_openid && state.policy.userinfo.openid_scope_required {
         return Err(Failure::InsufficientScope);
     }
     Ok(user_claims(state, &record.subject))
@@ -140,10 +139,10 @@ fn claims(
 fn user_claims(state: &AppState, subject: &str) -> Map<String, Value> {
     let user = state.config.fixtures.user_by_subject(subject);
     let mut claims = Map::new();
-    if !state.has(Fault::UserinfoNoSub) {
+    if state.policy.userinfo.sub_included {
         let sub = match user {
             // The username instead of the ID token's opaque subject.
-            Some(user) if state.has(Fault::UserinfoSubMismatch) => user.username.clone(),
+            Some(user) if !state.policy.userinfo.sub_matches_id_token => user.username.clone(),
             _ => subject.to_string(),
         };
         claims.insert("sub".into(), json!(sub));
@@ -174,7 +173,7 @@ fn presented_token(
         .count();
     // RFC 6750 §2: "Clients MUST NOT use more than one method to transmit the token in
     // each request"; §3.1 invalid_request covers "uses more than one method".
-    if methods > 1 && !state.has(Fault::UserinfoMultipleMethodsAccepted) {
+    if methods > 1 && state.policy.userinfo.one_method_only {
         return Err(Failure::InvalidRequest(
             "the access token was sent by more than one method",
         ));
@@ -183,7 +182,7 @@ fn presented_token(
         return Ok(from_header.or(from_body));
     }
     // RFC 6750 §2.3 (query) is optional and not supported here.
-    if state.has(Fault::UserinfoQueryTokenNotPrivate) {
+    if !state.policy.userinfo.query_token_private {
         return Ok(from_query);
     }
     Ok(None)
@@ -206,7 +205,7 @@ fn header_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>,
         .map_err(|_| Failure::InvalidRequest("malformed Authorization header"))?
         .trim();
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-    let is_bearer = if state.has(Fault::UserinfoSchemeCaseSensitive) {
+    let is_bearer = if !state.policy.userinfo.scheme_case_insensitive {
         scheme == "Bearer"
     } else {
         scheme.eq_ignore_ascii_case("bearer")
@@ -234,11 +233,7 @@ fn failure_response(state: &AppState, failure: Failure) -> Response {
         Failure::InvalidRequest(d) => (StatusCode::BAD_REQUEST, Some("invalid_request"), d),
         Failure::InvalidToken(d) => (StatusCode::UNAUTHORIZED, Some("invalid_token"), d),
         Failure::InsufficientScope => (
-            if state.has(Fault::UserinfoInsufficientScope401) {
-                StatusCode::UNAUTHORIZED
-            } else {
-                StatusCode::FORBIDDEN
-            },
+            state.policy.userinfo.insufficient_scope_status,
             Some("insufficient_scope"),
             "the access token was not granted the openid scope",
         ),
@@ -246,7 +241,7 @@ fn failure_response(state: &AppState, failure: Failure) -> Response {
     // RFC 6750 §3.1: "If the request lacks any authentication information ..., the resource
     // server SHOULD NOT include an error code or other error information."
     let error = match (failure, error) {
-        (Failure::NoToken, _) if state.has(Fault::UserinfoErrorWithoutCredentials) => {
+        (Failure::NoToken, _) if !state.policy.userinfo.silent_without_credentials => {
             Some("invalid_token")
         }
         (_, error) => error,
@@ -273,7 +268,7 @@ fn failure_response(state: &AppState, failure: Failure) -> Response {
             .into_response(),
         _ => status.into_response(),
     };
-    let skip = status == StatusCode::UNAUTHORIZED && state.has(Fault::UserinfoNoWwwAuthenticate);
+    let skip = status == StatusCode::UNAUTHORIZED && !state.policy.userinfo.challenge_on_401;
     if !skip && let Ok(value) = HeaderValue::from_str(&challenge) {
         response
             .headers_mut()

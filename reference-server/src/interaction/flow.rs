@@ -12,7 +12,6 @@
 use std::time::Duration;
 
 use crate::authz_request::{AuthRequest, Pending, Prompt};
-use crate::faults::Fault;
 use crate::fixtures::{Fixtures, UserFixture};
 use crate::grants::{authorization_code, implicit};
 use crate::interaction::{Interaction, Step, Style};
@@ -82,7 +81,7 @@ pub fn start(
     };
     let due_now = match &pending {
         Pending::Error(_, _) => {
-            prompt.none || session.is_some() || state.has(Fault::AuthzErrorBeforeLogin)
+            prompt.none || session.is_some() || !state.policy.interaction.errors_wait_for_login
         }
         Pending::Grant(_) => session.is_some() && (prompt.none || style == Style::PiFlow),
     };
@@ -197,7 +196,7 @@ pub fn check_consent_session(
         return Err(NotYours::NotLoggedIn);
     };
     let same = session.is_some_and(|s| &s.id == bound);
-    if same || state.has(Fault::ConsentNotBoundToSession) {
+    if same || !state.policy.interaction.consent_bound_to_session {
         Ok(())
     } else {
         Err(NotYours::OtherSession)
@@ -259,7 +258,7 @@ pub fn decide(
 /// Deny: RFC 6749 §4.1.2.1 access_denied, "The resource owner or authorization server
 /// denied the request."
 fn denied(state: &AppState) -> AuthError {
-    if state.has(Fault::ConsentDenyWrongError) {
+    if !state.policy.interaction.denial_is_access_denied {
         AuthError::invalid_request("the request was not approved")
     } else {
         AuthError::new("access_denied", "the user denied the request")
