@@ -11,6 +11,7 @@ use url::form_urlencoded;
 use crate::errors::sanitize_description;
 use crate::form::urldecode_component;
 use crate::html;
+use crate::policy::ResponsePolicy;
 use crate::state::AppState;
 
 /// A response mode (MRT §2.1, Form Post §2, PingOne `pi.flow`).
@@ -121,18 +122,18 @@ impl RedirectStatus {
 }
 
 /// The mode a response is actually delivered in (faults may change it for errors).
-pub fn effective_mode(state: &AppState, target: &Target, outcome: &Outcome) -> ResponseMode {
+pub fn effective_mode(policy: &ResponsePolicy, target: &Target, outcome: &Outcome) -> ResponseMode {
     let is_error = matches!(outcome, Outcome::Error(_));
     match target.mode {
         ResponseMode::Fragment | ResponseMode::FormPost
-            if is_error && !state.policy.response.errors_follow_mode =>
+            if is_error && !policy.errors_follow_mode =>
         {
             ResponseMode::Query
         }
         ResponseMode::Fragment
             if is_error
                 && target.response_type == Some(ResponseType::Token)
-                && !state.policy.response.token_errors_in_fragment =>
+                && !policy.token_errors_in_fragment =>
         {
             ResponseMode::Query
         }
@@ -209,7 +210,7 @@ pub fn deliver(
     outcome: &Outcome,
     status: RedirectStatus,
 ) -> Response {
-    let mode = effective_mode(state, target, outcome);
+    let mode = effective_mode(&state.policy.response, target, outcome);
     let params = params(state, target, outcome, mode);
     let uri = if !state.policy.response.query_retained {
         without_query(&target.redirect_uri)
@@ -355,7 +356,7 @@ fn form_post_page(state: &AppState, uri: &str, params: &[(String, String)]) -> R
          <button type=\"submit\">Continue</button></noscript>\n</form>",
     );
     let mut response = html::respond(
-        state,
+        state.policy.pages,
         StatusCode::OK,
         html::document("Submit this form", onload, &body),
     );

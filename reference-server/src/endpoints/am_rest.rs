@@ -80,7 +80,7 @@ pub fn decision(
     let csrf_ok = flow::csrf_matches(&session.id, form.get("csrf"));
     if !csrf_ok && state.policy.interaction.consent_csrf_checked {
         return html::error_page(
-            state,
+            state.policy.pages,
             StatusCode::BAD_REQUEST,
             "The csrf parameter does not match the session.",
         );
@@ -91,7 +91,7 @@ pub fn decision(
         (None, Pending::Error(_, _)) => Decision::Deny,
         (None, Pending::Grant(_)) => {
             return html::error_page(
-                state,
+                state.policy.pages,
                 StatusCode::BAD_REQUEST,
                 "decision must be allow or deny.",
             );
@@ -101,7 +101,7 @@ pub fn decision(
         Some(answer) => response_mode::deliver(state, &answer.target, &answer.outcome, status),
         // Unreachable with a session; answered like an expired interaction.
         None => html::error_page(
-            state,
+            state.policy.pages,
             StatusCode::BAD_REQUEST,
             "The session has ended. Start again from the application.",
         ),

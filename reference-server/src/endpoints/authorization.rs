@@ -16,6 +16,7 @@ use crate::html;
 use crate::interaction::Style;
 use crate::interaction::flow::{self, Started};
 use crate::layouts::Layout;
+use crate::policy::RequestPolicy;
 use crate::response_mode::{self, Outcome, RedirectStatus, redirect};
 use crate::session;
 use crate::state::{AppState, SharedState};
@@ -24,16 +25,23 @@ use crate::state::{AppState, SharedState};
 /// method for the authorization endpoint").
 pub async fn get(State(state): State<SharedState>, headers: HeaderMap, uri: Uri) -> Response {
     let form = Form::from_query(uri.query().unwrap_or(""));
-    with_cors(&state, authorize(&state, &headers, &form, false))
+    with_cors(
+        &state.policy.request,
+        authorize(&state, &headers, &form, false),
+    )
 }
 
 /// `POST` with a form body (RFC 6749 §3.1: "MAY support the use of the "POST" method").
 pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     let response = match Form::parse(&headers, &body) {
         Ok(form) => authorize(&state, &headers, &form, true),
-        Err(error) => html::error_page(&state, StatusCode::BAD_REQUEST, &error.to_string()),
+        Err(error) => html::error_page(
+            state.policy.pages,
+            StatusCode::BAD_REQUEST,
+            &error.to_string(),
+        ),
     };
-    with_cors(&state, response)
+    with_cors(&state.policy.request, response)
 }
 
 /// Other methods (OPTIONS included): 405. RFC 9700 §2.6: the authorization endpoint does
@@ -45,10 +53,10 @@ pub async fn other_method(State(state): State<SharedState>) -> Response {
             header::ACCESS_CONTROL_ALLOW_METHODS,
             HeaderValue::from_static("GET, POST"),
         );
-        return with_cors(&state, response);
+        return with_cors(&state.policy.request, response);
     }
     let mut response = html::error_page(
-        &state,
+        state.policy.pages,
         StatusCode::METHOD_NOT_ALLOWED,
         "The authorization endpoint accepts GET and POST only.",
     );
@@ -58,8 +66,8 @@ pub async fn other_method(State(state): State<SharedState>) -> Response {
     response
 }
 
-fn with_cors(state: &AppState, mut response: Response) -> Response {
-    if !state.policy.request.cors_refused {
+fn with_cors(policy: &RequestPolicy, mut response: Response) -> Response {
+    if !policy.cors_refused {
         response.headers_mut().insert(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
@@ -81,7 +89,7 @@ fn authorize(state: &AppState, headers: &HeaderMap, form: &Form, is_post: bool) 
             {
                 return pingone_flow::request_error(status, &message);
             }
-            html::error_page(state, status, &message)
+            html::error_page(state.policy.pages, status, &message)
         }
         Checked::Untrusted(target, error) => {
             response_mode::deliver(state, &target, &Outcome::Error(error), status)

@@ -26,7 +26,7 @@ pub async fn get(State(state): State<SharedState>, headers: HeaderMap, uri: Uri)
         .get(INTERACTION_FIELD)
         .and_then(|id| flow::find(&state, id, Style::Html))
     else {
-        return expired(&state);
+        return expired(state.policy.pages);
     };
     if let Some(response) = check_session(&state, &headers, &current) {
         return response;
@@ -47,7 +47,7 @@ pub async fn get(State(state): State<SharedState>, headers: HeaderMap, uri: Uri)
 pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     let Ok(form) = Form::parse(&headers, &body) else {
         return html::error_page(
-            &state,
+            state.policy.pages,
             StatusCode::BAD_REQUEST,
             "The consent form must be posted form-encoded.",
         );
@@ -56,7 +56,7 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
         .get(INTERACTION_FIELD)
         .and_then(|id| flow::find(&state, id, Style::Html))
     else {
-        return expired(&state);
+        return expired(state.policy.pages);
     };
     if let Some(response) = check_session(&state, &headers, &current) {
         return response;
@@ -64,7 +64,7 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
     let csrf_ok = flow::csrf_matches(&current.csrf, form.get(CSRF_FIELD));
     if !csrf_ok && state.policy.interaction.consent_csrf_checked {
         return html::error_page(
-            &state,
+            state.policy.pages,
             StatusCode::BAD_REQUEST,
             "The consent form is not valid. Start again from the application.",
         );
@@ -81,12 +81,17 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
 /// page refusing it.
 fn check_session(state: &AppState, headers: &HeaderMap, current: &Interaction) -> Option<Response> {
     let session = session::from_request(state, headers);
-    let message = match flow::check_consent_session(state, current, session.as_ref()) {
-        Ok(()) => return None,
-        Err(NotYours::NotLoggedIn) => "Sign in before answering this request.",
-        Err(NotYours::OtherSession) => "This request belongs to another sign-in session.",
-    };
-    Some(html::error_page(state, StatusCode::BAD_REQUEST, message))
+    let message =
+        match flow::check_consent_session(&state.policy.interaction, current, session.as_ref()) {
+            Ok(()) => return None,
+            Err(NotYours::NotLoggedIn) => "Sign in before answering this request.",
+            Err(NotYours::OtherSession) => "This request belongs to another sign-in session.",
+        };
+    Some(html::error_page(
+        state.policy.pages,
+        StatusCode::BAD_REQUEST,
+        message,
+    ))
 }
 
 /// Applies the user's decision, once.
@@ -97,11 +102,15 @@ fn decide(
     status: RedirectStatus,
 ) -> Response {
     let Some(decision) = Decision::parse(decision) else {
-        return html::error_page(state, StatusCode::BAD_REQUEST, "Choose Allow or Deny.");
+        return html::error_page(
+            state.policy.pages,
+            StatusCode::BAD_REQUEST,
+            "Choose Allow or Deny.",
+        );
     };
     match flow::decide_interaction(state, &current.id, decision) {
         Some(answer) => response_mode::deliver(state, &answer.target, &answer.outcome, status),
-        None => expired(state),
+        None => expired(state.policy.pages),
     }
 }
 
@@ -127,7 +136,7 @@ fn consent_page(state: &AppState, current: &Interaction) -> Response {
         csrf = escape(&current.csrf),
     );
     html::respond(
-        state,
+        state.policy.pages,
         StatusCode::OK,
         html::document("Allow access?", "", &body),
     )

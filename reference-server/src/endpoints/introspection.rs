@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use crate::client_auth::{Caller, authenticate};
 use crate::errors::{ErrorCode, ErrorFormat, OAuthError, json_ok, method_not_allowed};
 use crate::form::Form;
+use crate::policy::IntrospectionPolicy;
 use crate::state::{AppState, SharedState};
 use crate::store::{TokenKind, TokenRecord, unix_seconds};
 
@@ -24,13 +25,16 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
         Ok(claims) => json_ok(claims, !state.policy.introspection.json_content_type),
         Err(error) => error.to_response(ErrorFormat::Json),
     };
-    with_no_store(&state, response)
+    with_no_store(&state.policy.introspection, response)
 }
 
 /// Any other method: RFC 7662 §2.1 "The protected resource calls the introspection endpoint
 /// using an HTTP POST request".
 pub async fn other_method(State(state): State<SharedState>) -> Response {
-    with_no_store(&state, method_not_allowed("POST", ErrorFormat::Json))
+    with_no_store(
+        &state.policy.introspection,
+        method_not_allowed("POST", ErrorFormat::Json),
+    )
 }
 
 fn introspect(
@@ -139,7 +143,10 @@ fn introspect(
 /// The claims of an active token (RFC 7662 §2.2).
 fn active(state: &AppState, record: &TokenRecord, caller: Option<&str>) -> Map<String, Value> {
     let mut claims = Map::new();
-    claims.insert("active".into(), active_value(state, true));
+    claims.insert(
+        "active".into(),
+        active_value(&state.policy.introspection, true),
+    );
     let scope = if !state.policy.introspection.scope_of_token {
         // Always differs from the token's scope: one scope the token was not granted.
         format!("{} admin", record.scope).trim().to_string()
@@ -192,17 +199,23 @@ fn inactive(state: &AppState, record: Option<&TokenRecord>) -> Map<String, Value
             None => Map::new(),
         };
         claims.insert("iss".into(), json!(state.issuer));
-        claims.insert("active".into(), active_value(state, false));
+        claims.insert(
+            "active".into(),
+            active_value(&state.policy.introspection, false),
+        );
         return claims;
     }
     let mut claims = Map::new();
-    claims.insert("active".into(), active_value(state, false));
+    claims.insert(
+        "active".into(),
+        active_value(&state.policy.introspection, false),
+    );
     claims
 }
 
 /// RFC 7662 §2.2: `active` is a JSON boolean.
-fn active_value(state: &AppState, active: bool) -> Value {
-    if !state.policy.introspection.active_as_boolean {
+fn active_value(policy: &IntrospectionPolicy, active: bool) -> Value {
+    if !policy.active_as_boolean {
         json!(active.to_string())
     } else {
         json!(active)
@@ -211,8 +224,8 @@ fn active_value(state: &AppState, active: bool) -> Value {
 
 /// `Cache-Control: no-store`: introspection output is as sensitive as a token response
 /// (RFC 6749 §5.1 by analogy; RFC 7662 §4 on caching).
-fn with_no_store(state: &AppState, mut response: Response) -> Response {
-    if state.policy.introspection.no_store {
+fn with_no_store(policy: &IntrospectionPolicy, mut response: Response) -> Response {
+    if policy.no_store {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -13,6 +13,7 @@ use crate::form::Form;
 use crate::html::{self, escape};
 use crate::interaction::flow::{self, LoggedIn};
 use crate::interaction::{Interaction, Step, Style};
+use crate::policy::PagePolicy;
 use crate::response_mode::{self, RedirectStatus, redirect};
 use crate::session::{SESSION_COOKIE, set_cookie};
 use crate::state::{AppState, SharedState};
@@ -35,7 +36,7 @@ pub async fn get(State(state): State<SharedState>, uri: Uri) -> Response {
         .and_then(|id| flow::find(&state, id, Style::Html))
     {
         Some(interaction) => login_page(&state, &interaction, None, StatusCode::OK),
-        None => expired(&state),
+        None => expired(state.policy.pages),
     }
 }
 
@@ -43,7 +44,7 @@ pub async fn get(State(state): State<SharedState>, uri: Uri) -> Response {
 pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     let Ok(form) = Form::parse(&headers, &body) else {
         return html::error_page(
-            &state,
+            state.policy.pages,
             StatusCode::BAD_REQUEST,
             "The sign-in form must be posted form-encoded.",
         );
@@ -52,12 +53,12 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
         .get(INTERACTION_FIELD)
         .and_then(|id| flow::find(&state, id, Style::Html))
     else {
-        return expired(&state);
+        return expired(state.policy.pages);
     };
     // RFC 6749 §10.12: the form must come from the page this server rendered.
     if !flow::csrf_matches(&current.csrf, form.get(CSRF_FIELD)) {
         return html::error_page(
-            &state,
+            state.policy.pages,
             StatusCode::BAD_REQUEST,
             "The sign-in form is not valid any more. Start again from the application.",
         );
@@ -81,7 +82,7 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
             response_mode::deliver(&state, &answer.target, &answer.outcome, status)
         }
         LoggedIn::Waiting(next) => redirect(status, &page_url(&state, &next)),
-        LoggedIn::Gone => expired(&state),
+        LoggedIn::Gone => expired(state.policy.pages),
     };
     if let Some(cookie) = set_cookie(SESSION_COOKIE, &session.id) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
@@ -103,9 +104,9 @@ pub fn page_url(state: &AppState, interaction: &Interaction) -> String {
 }
 
 /// The page for an unknown or expired interaction.
-pub fn expired(state: &AppState) -> Response {
+pub fn expired(pages: PagePolicy) -> Response {
     html::error_page(
-        state,
+        pages,
         StatusCode::BAD_REQUEST,
         "This sign-in request is unknown or has expired. Start again from the application.",
     )
@@ -133,5 +134,9 @@ fn login_page(
         id = escape(&interaction.id),
         csrf = escape(&interaction.csrf),
     );
-    html::respond(state, status, html::document("Sign in", "", &body))
+    html::respond(
+        state.policy.pages,
+        status,
+        html::document("Sign in", "", &body),
+    )
 }

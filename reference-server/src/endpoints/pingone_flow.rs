@@ -166,7 +166,7 @@ pub async fn resume(
         }
         Resumed::Unknown => return not_found(),
     };
-    let mode = response_mode::effective_mode(&state, &target, &outcome);
+    let mode = response_mode::effective_mode(&state.policy.response, &target, &outcome);
     let params = response_mode::params(&state, &target, &outcome, mode);
     json_response(
         StatusCode::OK,

@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use crate::authz_request::OPENID;
 use crate::errors::{json_ok, sanitize_description};
 use crate::form::Form;
+use crate::policy::UserinfoPolicy;
 use crate::state::{AppState, SharedState};
 use crate::store::TokenKind;
 
@@ -79,7 +80,7 @@ fn userinfo(
         // OIDC Core §5.3.2: "The Content-Type of the HTTP response MUST be
         // application/json".
         Ok(claims) => json_ok(claims, !state.policy.userinfo.json_content_type),
-        Err(failure) => failure_response(state, failure),
+        Err(failure) => failure_response(&state.policy.userinfo, failure),
     };
     // Under the `userinfo-query-token-not-private` fault a query-string token is served
     // with no Cache-Control at all (RFC 6750 §2.3 wants `private`).
@@ -101,7 +102,7 @@ fn claims(
     query: Option<&str>,
     body: Option<&Form>,
 ) -> Result<Map<String, Value>, Failure> {
-    let Some(token) = presented_token(state, headers, query, body)? else {
+    let Some(token) = presented_token(&state.policy.userinfo, headers, query, body)? else {
         return Err(Failure::NoToken);
     };
     let now = SystemTime::now();
@@ -157,12 +158,12 @@ fn user_claims(state: &AppState, subject: &str) -> Map<String, Value> {
 /// The bearer token of the request, by RFC 6750 §2.1 or §2.2; `Ok(None)` when there is
 /// none.
 fn presented_token(
-    state: &AppState,
+    policy: &UserinfoPolicy,
     headers: &HeaderMap,
     query: Option<&str>,
     body: Option<&Form>,
 ) -> Result<Option<String>, Failure> {
-    let from_header = header_token(state, headers)?;
+    let from_header = header_token(policy, headers)?;
     let from_body = body.and_then(|f| f.get("access_token")).map(str::to_string);
     let from_query = query
         .map(Form::from_query)
@@ -173,7 +174,7 @@ fn presented_token(
         .count();
     // RFC 6750 §2: "Clients MUST NOT use more than one method to transmit the token in
     // each request"; §3.1 invalid_request covers "uses more than one method".
-    if methods > 1 && state.policy.userinfo.one_method_only {
+    if methods > 1 && policy.one_method_only {
         return Err(Failure::InvalidRequest(
             "the access token was sent by more than one method",
         ));
@@ -182,7 +183,7 @@ fn presented_token(
         return Ok(from_header.or(from_body));
     }
     // RFC 6750 §2.3 (query) is optional and not supported here.
-    if !state.policy.userinfo.query_token_private {
+    if !policy.query_token_private {
         return Ok(from_query);
     }
     Ok(None)
@@ -190,7 +191,7 @@ fn presented_token(
 
 /// `Authorization: Bearer <b64token>` (RFC 6750 §2.1; the scheme is case-insensitive,
 /// RFC 9110 §11.1). Another scheme is no bearer credential at all.
-fn header_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, Failure> {
+fn header_token(policy: &UserinfoPolicy, headers: &HeaderMap) -> Result<Option<String>, Failure> {
     let mut values = headers.get_all(header::AUTHORIZATION).iter();
     let Some(value) = values.next() else {
         return Ok(None);
@@ -205,7 +206,7 @@ fn header_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>,
         .map_err(|_| Failure::InvalidRequest("malformed Authorization header"))?
         .trim();
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-    let is_bearer = if !state.policy.userinfo.scheme_case_insensitive {
+    let is_bearer = if !policy.scheme_case_insensitive {
         scheme == "Bearer"
     } else {
         scheme.eq_ignore_ascii_case("bearer")
@@ -227,13 +228,13 @@ fn header_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>,
 }
 
 /// RFC 6750 §3: the challenge and status of each failure.
-fn failure_response(state: &AppState, failure: Failure) -> Response {
+fn failure_response(policy: &UserinfoPolicy, failure: Failure) -> Response {
     let (status, error, description) = match failure {
         Failure::NoToken => (StatusCode::UNAUTHORIZED, None, ""),
         Failure::InvalidRequest(d) => (StatusCode::BAD_REQUEST, Some("invalid_request"), d),
         Failure::InvalidToken(d) => (StatusCode::UNAUTHORIZED, Some("invalid_token"), d),
         Failure::InsufficientScope => (
-            state.policy.userinfo.insufficient_scope_status,
+            policy.insufficient_scope_status,
             Some("insufficient_scope"),
             "the access token was not granted the openid scope",
         ),
@@ -241,9 +242,7 @@ fn failure_response(state: &AppState, failure: Failure) -> Response {
     // RFC 6750 §3.1: "If the request lacks any authentication information ..., the resource
     // server SHOULD NOT include an error code or other error information."
     let error = match (failure, error) {
-        (Failure::NoToken, _) if !state.policy.userinfo.silent_without_credentials => {
-            Some("invalid_token")
-        }
+        (Failure::NoToken, _) if !policy.silent_without_credentials => Some("invalid_token"),
         (_, error) => error,
     };
     let mut challenge = format!("Bearer realm=\"{REALM}\"");
@@ -268,7 +267,7 @@ fn failure_response(state: &AppState, failure: Failure) -> Response {
             .into_response(),
         _ => status.into_response(),
     };
-    let skip = status == StatusCode::UNAUTHORIZED && !state.policy.userinfo.challenge_on_401;
+    let skip = status == StatusCode::UNAUTHORIZED && !policy.challenge_on_401;
     if !skip && let Ok(value) = HeaderValue::from_str(&challenge) {
         response
             .headers_mut()

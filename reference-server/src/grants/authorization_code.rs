@@ -14,6 +14,7 @@ use crate::grants::{
 };
 use crate::id_token::{self, IdTokenClaims};
 use crate::pkce::{self, Challenge, Method};
+use crate::policy::Policy;
 use crate::response_mode::Outcome;
 use crate::session::Session;
 use crate::state::AppState;
@@ -82,7 +83,14 @@ pub fn grant(
     let redemption = state
         .codes
         .redeem(code, !state.policy.code.single_use, |record, history| {
-            check(state, client, record, history, redirect_uri, verifier)
+            check(
+                &state.policy,
+                client,
+                record,
+                history,
+                redirect_uri,
+                verifier,
+            )
         });
     match redemption {
         Redemption::Redeemed(record) => Ok(tokens(
@@ -130,7 +138,7 @@ fn invalid_grant(description: &str) -> OAuthError {
 
 /// The bindings of RFC 6749 §4.1.3 and RFC 7636 §4.6, checked with the code still held.
 fn check(
-    state: &AppState,
+    policy: &Policy,
     client: &ClientFixture,
     record: &CodeRecord,
     history: &[Challenge],
@@ -140,19 +148,19 @@ fn check(
     // §4.1.3: "ensure that the authorization code was issued to the authenticated
     // confidential client, or if the client is public, ensure that the code was issued to
     // "client_id" in the request".
-    if record.client_id != client.client_id && state.policy.code.bound_to_client {
+    if record.client_id != client.client_id && policy.code.bound_to_client {
         return Err(invalid_grant("the code was issued to another client"));
     }
     // §4.1.3: "ensure that the "redirect_uri" parameter is present if the "redirect_uri"
     // parameter was included in the initial authorization request ..., and if included
     // ensure that their values are identical."
     match redirect_uri {
-        None if record.redirect_uri_sent && state.policy.code.redirect_uri_required => {
+        None if record.redirect_uri_sent && policy.code.redirect_uri_required => {
             return Err(invalid_grant(
                 "redirect_uri is required: the authorization request had one",
             ));
         }
-        Some(uri) if uri != record.redirect_uri && state.policy.code.redirect_uri_compared => {
+        Some(uri) if uri != record.redirect_uri && policy.code.redirect_uri_compared => {
             return Err(invalid_grant(
                 "redirect_uri differs from the authorization request's",
             ));
@@ -161,24 +169,24 @@ fn check(
     }
     match (&record.challenge, verifier) {
         // RFC 7636 §4.6 / RFC 9700 §2.1.1: a code bound to a challenge needs the verifier.
-        (Some(_), None) if state.policy.pkce.verifier_required => {
+        (Some(_), None) if policy.pkce.verifier_required => {
             Err(invalid_grant("code_verifier is required"))
         }
         (Some(_), None) => Ok(()),
         (Some(challenge), Some(verifier)) => {
             // RFC 7636 §4.1: 43 to 128 unreserved characters.
-            if !pkce::is_well_formed(verifier) && state.policy.pkce.verifier_syntax_checked {
+            if !pkce::is_well_formed(verifier) && policy.pkce.verifier_syntax_checked {
                 return Err(OAuthError::invalid_request(
                     "code_verifier must be 43 to 128 unreserved characters",
                 ));
             }
             let s256 = challenge.method == Method::S256;
             let matches = pkce::verify(challenge, verifier)
-                || (s256 && !state.policy.pkce.s256_verified)
+                || (s256 && !policy.pkce.s256_verified)
                 || (s256
-                    && !state.policy.pkce.plain_downgrade_refused
+                    && !policy.pkce.plain_downgrade_refused
                     && pkce::constant_time_eq(verifier, &challenge.value))
-                || (!state.policy.pkce.verifier_bound_to_code
+                || (!policy.pkce.verifier_bound_to_code
                     && history.iter().any(|c| pkce::verify(c, verifier)));
             if matches {
                 Ok(())
@@ -193,7 +201,7 @@ fn check(
         // RFC 9700 §2.1.1 / §4.8.2 (PKCE downgrade): "authorization servers MUST ... ensure
         // that if there was no code_challenge in the authorization request, a request to
         // the token endpoint containing a code_verifier is rejected."
-        (None, Some(_)) if state.policy.pkce.verifier_needs_challenge => Err(invalid_grant(
+        (None, Some(_)) if policy.pkce.verifier_needs_challenge => Err(invalid_grant(
             "code_verifier was sent but the authorization request had no code_challenge",
         )),
         (None, _) => Ok(()),

@@ -16,6 +16,7 @@ use crate::fixtures::{Fixtures, UserFixture};
 use crate::grants::{authorization_code, implicit};
 use crate::interaction::{Interaction, Step, Style};
 use crate::pkce::constant_time_eq;
+use crate::policy::InteractionPolicy;
 use crate::response_mode::{AuthError, Outcome, ResponseMode, ResponseType, Target};
 use crate::session::Session;
 use crate::state::AppState;
@@ -188,7 +189,7 @@ pub enum NotYours {
 
 /// RFC 6749 §10.12: the consent decision must come from the session that logged in.
 pub fn check_consent_session(
-    state: &AppState,
+    policy: &InteractionPolicy,
     current: &Interaction,
     session: Option<&Session>,
 ) -> Result<(), NotYours> {
@@ -196,7 +197,7 @@ pub fn check_consent_session(
         return Err(NotYours::NotLoggedIn);
     };
     let same = session.is_some_and(|s| &s.id == bound);
-    if same || !state.policy.interaction.consent_bound_to_session {
+    if same || !policy.consent_bound_to_session {
         Ok(())
     } else {
         Err(NotYours::OtherSession)
@@ -242,9 +243,10 @@ pub fn decide(
 ) -> Option<Answer> {
     match (pending, decision, session) {
         (Pending::Error(target, error), _, _) => Some(Answer::error(target, error)),
-        (Pending::Grant(request), Decision::Deny, _) => {
-            Some(Answer::error(request.target, denied(state)))
-        }
+        (Pending::Grant(request), Decision::Deny, _) => Some(Answer::error(
+            request.target,
+            denied(&state.policy.interaction),
+        )),
         (Pending::Grant(request), Decision::Allow, Some(session)) => {
             state
                 .sessions
@@ -257,8 +259,8 @@ pub fn decide(
 
 /// Deny: RFC 6749 §4.1.2.1 access_denied, "The resource owner or authorization server
 /// denied the request."
-fn denied(state: &AppState) -> AuthError {
-    if !state.policy.interaction.denial_is_access_denied {
+fn denied(policy: &InteractionPolicy) -> AuthError {
+    if !policy.denial_is_access_denied {
         AuthError::invalid_request("the request was not approved")
     } else {
         AuthError::new("access_denied", "the user denied the request")
