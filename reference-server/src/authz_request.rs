@@ -139,7 +139,7 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
         return page("The request has no client_id.");
     };
     let Some(client) = state.client(client_id) else {
-        if !state.policy.request.unknown_client_not_redirected
+        if state.policy.request.unknown_client_redirected
             && let Some(uri) = form.get("redirect_uri").filter(|u| is_absolute(u))
         {
             let target = Target {
@@ -176,7 +176,7 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
                 .iter()
                 .any(|registered| redirect_matches(&state.policy.redirect_uri, registered, uri))
             {
-                if !state.policy.redirect_uri.mismatch_not_redirected {
+                if state.policy.redirect_uri.mismatch_redirected {
                     let target = Target {
                         client_id: client.client_id.clone(),
                         redirect_uri: uri.to_string(),
@@ -198,7 +198,9 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
         None => match client.redirect_uris.as_slice() {
             [] => return page("The client has no registered redirect URI."),
             [only] => (only.clone(), false),
-            [first, ..] if !state.policy.redirect_uri.several_need_choice => (first.clone(), false),
+            [first, ..] if state.policy.redirect_uri.first_of_several_by_default => {
+                (first.clone(), false)
+            }
             [_, ..] => {
                 return page(
                     "The client has several registered redirect URIs and the request names none.",

@@ -25,9 +25,9 @@ pub struct RequestPolicy {
     pub repeated_params_refused: bool,
     /// §3.1: unrecognised parameters are ignored. Off: `authz-unknown-param-rejected`.
     pub unknown_params_ignored: bool,
-    /// §4.1.2.1: an unknown client is never redirected to. Off:
-    /// `authz-unknown-client-redirects`.
-    pub unknown_client_not_redirected: bool,
+    /// Deviation from §4.1.2.1 (MUST NOT redirect): an unknown client's error is redirected
+    /// to the given `redirect_uri` (`authz-unknown-client-redirects`).
+    pub unknown_client_redirected: bool,
     /// RFC 9700 §2.6: no CORS at the authorization endpoint. Off: `authz-cors-enabled`.
     pub cors_refused: bool,
 }
@@ -41,14 +41,14 @@ impl RequestPolicy {
             scope_within_registration: !on(Fault::AuthzInvalidScopeAccepted),
             repeated_params_refused: !on(Fault::AuthzRepeatedParamAccepted),
             unknown_params_ignored: !on(Fault::AuthzUnknownParamRejected),
-            unknown_client_not_redirected: !on(Fault::AuthzUnknownClientRedirects),
+            unknown_client_redirected: on(Fault::AuthzUnknownClientRedirects),
             cors_refused: !on(Fault::AuthzCorsEnabled),
         }
     }
 }
 
 /// Redirect URI checks (RFC 6749 §3.1.2, RFC 9700 §2.1). The strict comparison is exact;
-/// each `*` field loosens it in one way.
+/// each field named for a loosening or deviation is `false` in the strict server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedirectUriPolicy {
     /// §3.1: `redirect_uri=` (empty) counts as absent. Off:
@@ -65,12 +65,12 @@ pub struct RedirectUriPolicy {
     pub prefix_match: bool,
     /// Loosening: a fragment is accepted and ignored (`authz-redirect-uri-fragment-accepted`).
     pub fragment_accepted: bool,
-    /// §3.1.2.3: without `redirect_uri`, several registered URIs are an error. Off:
-    /// `authz-redirect-uri-default-of-several` (the first is used).
-    pub several_need_choice: bool,
-    /// §3.1.2.4: the error for an unregistered URI is a page, not a redirect. Off:
-    /// `authz-mismatch-error-redirects`.
-    pub mismatch_not_redirected: bool,
+    /// Loosening of §3.1.2.3: without `redirect_uri`, a client with several registered URIs
+    /// is sent to the first (`authz-redirect-uri-default-of-several`).
+    pub first_of_several_by_default: bool,
+    /// Deviation from §3.1.2.4 (MUST NOT redirect): the error for an unregistered URI is
+    /// redirected to it (`authz-mismatch-error-redirects`).
+    pub mismatch_redirected: bool,
 }
 
 impl RedirectUriPolicy {
@@ -82,8 +82,8 @@ impl RedirectUriPolicy {
             ignores_extra_query: on(Fault::AuthzRedirectUriExtraQuery),
             prefix_match: on(Fault::AuthzRedirectUriPrefixMatch),
             fragment_accepted: on(Fault::AuthzRedirectUriFragmentAccepted),
-            several_need_choice: !on(Fault::AuthzRedirectUriDefaultOfSeveral),
-            mismatch_not_redirected: !on(Fault::AuthzMismatchErrorRedirects),
+            first_of_several_by_default: on(Fault::AuthzRedirectUriDefaultOfSeveral),
+            mismatch_redirected: on(Fault::AuthzMismatchErrorRedirects),
         }
     }
 }
