@@ -8,11 +8,11 @@
 
 use axum::http::StatusCode;
 
-use crate::faults::Fault;
 use crate::fixtures::ClientFixture;
 use crate::form::Form;
 use crate::layouts::Layout;
 use crate::pkce::{self, Challenge, Method};
+use crate::policy::{PkcePolicy, Policy, RedirectUriPolicy, RequestPolicy, ResponsePolicy};
 use crate::response_mode::{AuthError, ResponseMode, ResponseType, Target};
 use crate::scope;
 use crate::state::AppState;
@@ -139,7 +139,7 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
         return page("The request has no client_id.");
     };
     let Some(client) = state.client(client_id) else {
-        if state.has(Fault::AuthzUnknownClientRedirects)
+        if state.policy.request.unknown_client_redirected
             && let Some(uri) = form.get("redirect_uri").filter(|u| is_absolute(u))
         {
             let target = Target {
@@ -158,7 +158,7 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
     if repeated == Some("redirect_uri") {
         return page("The redirect_uri parameter is repeated.");
     }
-    if form.has_empty("redirect_uri") && state.has(Fault::AuthzEmptyRedirectUriRejected) {
+    if form.has_empty("redirect_uri") && !state.policy.redirect_uri.empty_as_absent {
         return page("The redirect_uri is not registered for this client.");
     }
     let (redirect_uri, redirect_uri_sent) = match form.get("redirect_uri") {
@@ -168,15 +168,15 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
             if !is_absolute(uri) {
                 return page("The redirect_uri is not an absolute URI.");
             }
-            if uri.contains('#') && !state.has(Fault::AuthzRedirectUriFragmentAccepted) {
+            if uri.contains('#') && !state.policy.redirect_uri.fragment_accepted {
                 return page("The redirect_uri has a fragment component.");
             }
             if !client
                 .redirect_uris
                 .iter()
-                .any(|registered| redirect_matches(state, registered, uri))
+                .any(|registered| redirect_matches(&state.policy.redirect_uri, registered, uri))
             {
-                if state.has(Fault::AuthzMismatchErrorRedirects) {
+                if state.policy.redirect_uri.mismatch_redirected {
                     let target = Target {
                         client_id: client.client_id.clone(),
                         redirect_uri: uri.to_string(),
@@ -198,7 +198,7 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
         None => match client.redirect_uris.as_slice() {
             [] => return page("The client has no registered redirect URI."),
             [only] => (only.clone(), false),
-            [first, ..] if state.has(Fault::AuthzRedirectUriDefaultOfSeveral) => {
+            [first, ..] if state.policy.redirect_uri.first_of_several_by_default => {
                 (first.clone(), false)
             }
             [_, ..] => {
@@ -210,7 +210,12 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
     };
 
     // From here on errors go to the client, in the mode it asked for.
-    let (mode, mode_error) = response_mode(state, form.get("response_mode"), response_type);
+    let (mode, mode_error) = response_mode(
+        &state.policy.response,
+        state.config.layout,
+        form.get("response_mode"),
+        response_type,
+    );
     let target = Target {
         client_id: client.client_id.clone(),
         redirect_uri,
@@ -219,7 +224,7 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
         response_type,
     };
     let prompt = Prompt::parse(form.get("prompt"));
-    let pending = match check_parameters(state, form, client, mode_error, repeated) {
+    let pending = match check_parameters(&state.policy, form, client, mode_error, repeated) {
         Ok((response_type, scopes, challenge)) => Pending::Grant(AuthRequest {
             target,
             response_type,
@@ -235,19 +240,19 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
 
 /// The checks after client and redirect URI, in RFC 6749 §4.1.2.1 order.
 fn check_parameters(
-    state: &AppState,
+    policy: &Policy,
     form: &Form,
     client: &ClientFixture,
     mode_error: Option<AuthError>,
     repeated: Option<&str>,
 ) -> Result<(ResponseType, Vec<String>, Option<Challenge>), AuthError> {
     // RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once."
-    if repeated.is_some() && !state.has(Fault::AuthzRepeatedParamAccepted) {
+    if repeated.is_some() && policy.request.repeated_params_refused {
         return Err(AuthError::invalid_request(
             "a request parameter is included more than once",
         ));
     }
-    if state.has(Fault::AuthzUnknownParamRejected)
+    if !policy.request.unknown_params_ignored
         && form
             .pairs()
             .iter()
@@ -257,11 +262,11 @@ fn check_parameters(
     }
     // RFC 6749 §3.1.1: response_type is REQUIRED.
     let response_type = match form.get("response_type") {
-        None if state.has(Fault::AuthzMissingResponseTypeAccepted) => ResponseType::Code,
+        None if !policy.request.response_type_required => ResponseType::Code,
         None => return Err(AuthError::invalid_request("response_type is missing")),
         Some(value) => match ResponseType::parse(value) {
             Some(response_type) => response_type,
-            None if state.has(Fault::AuthzUnknownResponseTypeWrongCode) => {
+            None if !policy.request.unknown_response_type_unsupported => {
                 return Err(AuthError::invalid_request(
                     "the response type is not supported",
                 ));
@@ -280,16 +285,16 @@ fn check_parameters(
     // RFC 6749 §4.1.2.1 unauthorized_client: "The client is not authorized to request an
     // authorization code using this method."
     let restricted_ok =
-        response_type == ResponseType::Code && state.has(Fault::AuthzRestrictedClientAccepted);
+        response_type == ResponseType::Code && !policy.request.registered_response_types_only;
     if !client.may_use_response_type(response_type.as_str()) && !restricted_ok {
         return Err(AuthError::new(
             "unauthorized_client",
             "the client may not use this response type",
         ));
     }
-    let scopes = requested_scope(state, form, client)?;
+    let scopes = requested_scope(&policy.request, form, client)?;
     let challenge = match response_type {
-        ResponseType::Code => pkce_challenge(state, form, client)?,
+        ResponseType::Code => pkce_challenge(&policy.pkce, form, client)?,
         ResponseType::Token => None,
     };
     let prompt = form.get("prompt").unwrap_or("");
@@ -304,7 +309,7 @@ fn check_parameters(
 
 /// RFC 6749 §3.3: the requested scope, or the client's registered scope by default.
 fn requested_scope(
-    state: &AppState,
+    policy: &RequestPolicy,
     form: &Form,
     client: &ClientFixture,
 ) -> Result<Vec<String>, AuthError> {
@@ -316,7 +321,7 @@ fn requested_scope(
     let allowed = client.scopes().chain(std::iter::once(OPENID));
     // RFC 6749 §4.1.2.1 invalid_scope: "The requested scope is invalid, unknown, or
     // malformed."
-    if !scope::is_subset(&tokens, allowed) && !state.has(Fault::AuthzInvalidScopeAccepted) {
+    if !scope::is_subset(&tokens, allowed) && policy.scope_within_registration {
         return Err(AuthError::new(
             "invalid_scope",
             "the requested scope exceeds the client's registered scope",
@@ -327,7 +332,7 @@ fn requested_scope(
 
 /// RFC 7636 §4.3 and §4.4.1; RFC 9700 §2.1.1 for public clients.
 fn pkce_challenge(
-    state: &AppState,
+    policy: &PkcePolicy,
     form: &Form,
     client: &ClientFixture,
 ) -> Result<Option<Challenge>, AuthError> {
@@ -340,7 +345,7 @@ fn pkce_challenge(
         }
         // RFC 9700 §2.1.1: public clients MUST use PKCE; RFC 7636 §4.4.1: the server
         // answers invalid_request when it requires PKCE and none was sent.
-        if !client.is_confidential() && !state.has(Fault::PkcePublicWithoutChallenge) {
+        if !client.is_confidential() && policy.required_for_public {
             return Err(AuthError::invalid_request(
                 "PKCE is required for public clients: send code_challenge and code_challenge_method=S256",
             ));
@@ -349,11 +354,10 @@ fn pkce_challenge(
     };
     let method = match method {
         // RFC 7636 §4.3: "Defaults to "plain" if not present in the request."
-        None if state.has(Fault::PkceDefaultS256) => Method::S256,
-        None => Method::Plain,
+        None => policy.default_method,
         Some(name) => match Method::parse(name) {
             Some(method) => method,
-            None if state.has(Fault::PkceUnsupportedMethodAccepted) => Method::Plain,
+            None if !policy.unknown_method_refused => Method::Plain,
             None => {
                 return Err(AuthError::invalid_request(
                     "unsupported code_challenge_method; use S256",
@@ -361,7 +365,7 @@ fn pkce_challenge(
             }
         },
     };
-    if !pkce::is_well_formed(value) && !state.has(Fault::PkceChallengeSyntaxUnchecked) {
+    if !pkce::is_well_formed(value) && policy.challenge_syntax_checked {
         return Err(AuthError::invalid_request(
             "code_challenge must be 43 to 128 unreserved characters",
         ));
@@ -375,25 +379,22 @@ fn pkce_challenge(
 /// The response mode and, when the request's choice is not acceptable, the error to send
 /// in the default mode instead (MRT §2.1; §5 and §7 forbid tokens in the query).
 fn response_mode(
-    state: &AppState,
+    policy: &ResponsePolicy,
+    layout: Layout,
     requested: Option<&str>,
     response_type: Option<ResponseType>,
 ) -> (ResponseMode, Option<AuthError>) {
     let default = match response_type {
-        Some(ResponseType::Token) if state.has(Fault::ImplicitTokenInQuery) => ResponseMode::Query,
         // RFC 6749 §4.2.2, MRT §2.1: token responses default to the fragment.
-        Some(ResponseType::Token) => ResponseMode::Fragment,
-        Some(ResponseType::Code) if state.has(Fault::CodeResponseInFragment) => {
-            ResponseMode::Fragment
-        }
+        Some(ResponseType::Token) => policy.token_default_mode,
         // RFC 6749 §4.1.2, MRT §2.1: code responses default to the query.
-        _ => ResponseMode::Query,
+        Some(ResponseType::Code) => policy.code_default_mode,
+        None => ResponseMode::Query,
     };
     match requested {
         None => (default, None),
         Some("query")
-            if response_type == Some(ResponseType::Token)
-                && !state.has(Fault::ImplicitQueryModeAccepted) =>
+            if response_type == Some(ResponseType::Token) && policy.token_query_mode_refused =>
         {
             (
                 default,
@@ -405,7 +406,7 @@ fn response_mode(
         Some("query") => (ResponseMode::Query, None),
         Some("fragment") => (ResponseMode::Fragment, None),
         Some("form_post") => (ResponseMode::FormPost, None),
-        Some("pi.flow") if state.config.layout == Layout::Pingone => (ResponseMode::PiFlow, None),
+        Some("pi.flow") if layout == Layout::Pingone => (ResponseMode::PiFlow, None),
         Some(_) => (
             default,
             Some(AuthError::invalid_request("unsupported response_mode")),
@@ -421,19 +422,17 @@ fn is_absolute(uri: &str) -> bool {
 
 /// RFC 6749 §3.1.2.3 and RFC 9700 §2.1: "simple string comparison" with the registered
 /// URI. The faults each loosen the comparison in one way.
-fn redirect_matches(state: &AppState, registered: &str, sent: &str) -> bool {
+fn redirect_matches(policy: &RedirectUriPolicy, registered: &str, sent: &str) -> bool {
     if registered == sent {
         return true;
     }
     let path_part = |u: &str| u.split(['?', '#']).next().unwrap_or(u).to_string();
-    (state.has(Fault::AuthzRedirectUriTrailingSlash)
+    (policy.ignores_trailing_slash
         && registered.trim_end_matches('/') == sent.trim_end_matches('/'))
-        || (state.has(Fault::AuthzRedirectUriCaseInsensitive)
-            && registered.eq_ignore_ascii_case(sent))
-        || (state.has(Fault::AuthzRedirectUriExtraQuery)
+        || (policy.ignores_case && registered.eq_ignore_ascii_case(sent))
+        || (policy.ignores_extra_query
             && !sent.contains('#')
             && path_part(registered) == path_part(sent))
-        || (state.has(Fault::AuthzRedirectUriPrefixMatch) && sent.starts_with(registered))
-        || (state.has(Fault::AuthzRedirectUriFragmentAccepted)
-            && sent.split('#').next() == Some(registered))
+        || (policy.prefix_match && sent.starts_with(registered))
+        || (policy.fragment_accepted && sent.split('#').next() == Some(registered))
 }

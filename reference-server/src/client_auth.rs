@@ -12,29 +12,9 @@ use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
 use crate::errors::{ErrorCode, OAuthError};
-use crate::faults::Fault;
-use crate::fixtures::{AuthMethod, ClientFixture};
+use crate::fixtures::{AuthMethod, ClientFixture, Fixtures};
 use crate::form::{Form, urldecode_component};
-use crate::state::AppState;
-
-/// The endpoint authenticating the client; faults are specific to one endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthEndpoint {
-    Token,
-    Introspection,
-    Revocation,
-}
-
-impl AuthEndpoint {
-    /// The fault that makes this endpoint accept a wrong secret.
-    fn wrong_secret_fault(self) -> Fault {
-        match self {
-            AuthEndpoint::Token => Fault::TokenWrongSecretAccepted,
-            AuthEndpoint::Introspection => Fault::IntrospectWrongSecretAccepted,
-            AuthEndpoint::Revocation => Fault::RevokeWrongSecretAccepted,
-        }
-    }
-}
+use crate::policy::ClientAuthPolicy;
 
 /// Who is calling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,17 +79,17 @@ struct BasicCredentials {
     secret: String,
 }
 
-/// Authenticates the caller of `endpoint`.
+/// Authenticates the caller of an endpoint with that endpoint's `policy`.
 pub fn authenticate<'a>(
-    state: &'a AppState,
-    endpoint: AuthEndpoint,
+    fixtures: &'a Fixtures,
+    policy: ClientAuthPolicy,
     headers: &HeaderMap,
     form: &Form,
 ) -> Result<Caller<'a>, ClientAuthError> {
     let body_id = form.get("client_id");
     let body_secret = form.get("client_secret");
 
-    if let Some(basic) = basic_credentials(state, endpoint, headers)? {
+    if let Some(basic) = basic_credentials(policy, headers)? {
         // RFC 6749 §2.3: one authentication method per request.
         if body_secret.is_some() {
             return Err(ClientAuthError::MultipleMethods);
@@ -117,7 +97,7 @@ pub fn authenticate<'a>(
         if body_id.is_some_and(|id| id != basic.client_id) {
             return Err(ClientAuthError::ConflictingClientId);
         }
-        let client = state
+        let client = fixtures
             .client(&basic.client_id)
             .ok_or(basic_failure("unknown client"))?;
         if client.auth_method() != Some(AuthMethod::ClientSecretBasic) {
@@ -125,7 +105,7 @@ pub fn authenticate<'a>(
                 "the client is not registered for client_secret_basic",
             ));
         }
-        check_secret(state, endpoint, client, &basic.secret)
+        check_secret(policy, client, &basic.secret)
             .ok_or(basic_failure("client authentication failed"))?;
         return Ok(Caller::Client(client));
     }
@@ -134,18 +114,18 @@ pub fn authenticate<'a>(
         (None, None) => Ok(Caller::Anonymous),
         (None, Some(_)) => Err(body_failure("client_secret was sent without client_id")),
         (Some(id), Some(secret)) => {
-            let client = state.client(id).ok_or(body_failure("unknown client"))?;
+            let client = fixtures.client(id).ok_or(body_failure("unknown client"))?;
             if client.auth_method() != Some(AuthMethod::ClientSecretPost) {
                 return Err(body_failure(
                     "the client is not registered for client_secret_post",
                 ));
             }
-            check_secret(state, endpoint, client, secret)
+            check_secret(policy, client, secret)
                 .ok_or(body_failure("client authentication failed"))?;
             Ok(Caller::Client(client))
         }
         (Some(id), None) => {
-            let client = state.client(id).ok_or(body_failure("unknown client"))?;
+            let client = fixtures.client(id).ok_or(body_failure("unknown client"))?;
             if client.auth_method() == Some(AuthMethod::None) {
                 Ok(Caller::Client(client))
             } else {
@@ -158,8 +138,7 @@ pub fn authenticate<'a>(
 
 /// Reads `Authorization: Basic`; `Ok(None)` when the header is absent.
 fn basic_credentials(
-    state: &AppState,
-    endpoint: AuthEndpoint,
+    policy: ClientAuthPolicy,
     headers: &HeaderMap,
 ) -> Result<Option<BasicCredentials>, ClientAuthError> {
     let mut values = headers.get_all(header::AUTHORIZATION).iter();
@@ -188,7 +167,7 @@ fn basic_credentials(
     let (raw_id, raw_secret) = decoded
         .split_once(':')
         .ok_or(basic_failure("malformed Basic credentials"))?;
-    if endpoint == AuthEndpoint::Token && state.has(Fault::TokenBasicNoUrldecode) {
+    if !policy.basic_urldecoded {
         return Ok(Some(BasicCredentials {
             client_id: raw_id.to_string(),
             secret: raw_secret.to_string(),
@@ -202,14 +181,9 @@ fn basic_credentials(
 }
 
 /// `Some(())` when `presented` is the client's secret.
-fn check_secret(
-    state: &AppState,
-    endpoint: AuthEndpoint,
-    client: &ClientFixture,
-    presented: &str,
-) -> Option<()> {
+fn check_secret(policy: ClientAuthPolicy, client: &ClientFixture, presented: &str) -> Option<()> {
     let registered = client.client_secret.as_deref()?;
-    if state.has(endpoint.wrong_secret_fault()) {
+    if !policy.secret_checked {
         return Some(());
     }
     // Compare digests in constant time so that neither content nor length leaks.
@@ -236,16 +210,12 @@ fn body_failure(reason: &'static str) -> ClientAuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::ServerConfig;
     use axum::http::HeaderValue;
 
-    fn state(faults: &[Fault]) -> AppState {
-        let config = ServerConfig {
-            faults: faults.iter().copied().collect(),
-            ..ServerConfig::default()
-        };
-        AppState::new(config, "http://127.0.0.1:1").expect("state")
-    }
+    const STRICT: ClientAuthPolicy = ClientAuthPolicy {
+        secret_checked: true,
+        basic_urldecoded: true,
+    };
 
     fn basic(id: &str, secret: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -261,26 +231,26 @@ mod tests {
 
     #[test]
     fn basic_with_reserved_characters_is_urldecoded() {
-        let state = state(&[]);
+        let fixtures = Fixtures::builtin();
         let caller = authenticate(
-            &state,
-            AuthEndpoint::Token,
+            &fixtures,
+            STRICT,
             &basic("conf-basic", ENCODED_SECRET),
             &Form::default(),
         );
         assert!(matches!(caller, Ok(Caller::Client(c)) if c.client_id == "conf-basic"));
         // The raw secret is not the urlencoded form: rejected.
         let raw = authenticate(
-            &state,
-            AuthEndpoint::Token,
+            &fixtures,
+            STRICT,
             &basic("conf-basic", "s3cr:t+%/=Zq9&x y"),
             &Form::default(),
         );
         assert!(matches!(raw, Err(e) if e.used_authorization_header()));
         // Percent-encoding an unreserved character is still the same id.
         let variant = authenticate(
-            &state,
-            AuthEndpoint::Token,
+            &fixtures,
+            STRICT,
             &basic("conf%2Dbasic", ENCODED_SECRET),
             &Form::default(),
         );
@@ -289,11 +259,11 @@ mod tests {
 
     #[test]
     fn mixed_methods_are_invalid_request() {
-        let state = state(&[]);
+        let fixtures = Fixtures::builtin();
         let form = Form::from_pairs([("client_id", "conf-basic"), ("client_secret", "x")]);
         let err = authenticate(
-            &state,
-            AuthEndpoint::Token,
+            &fixtures,
+            STRICT,
             &basic("conf-basic", ENCODED_SECRET),
             &form,
         )
@@ -304,49 +274,44 @@ mod tests {
 
     #[test]
     fn registered_method_is_enforced() {
-        let state = state(&[]);
+        let fixtures = Fixtures::builtin();
         // conf-basic may not use client_secret_post.
         let form = Form::from_pairs([
             ("client_id", "conf-basic"),
             ("client_secret", "s3cr:t+%/=Zq9&x y"),
         ]);
-        assert!(authenticate(&state, AuthEndpoint::Token, &HeaderMap::new(), &form).is_err());
+        assert!(authenticate(&fixtures, STRICT, &HeaderMap::new(), &form).is_err());
         // conf-post with client_secret_post works.
         let form = Form::from_pairs([
             ("client_id", "conf-post"),
             ("client_secret", "second-client-secret-7f3a"),
         ]);
-        assert!(authenticate(&state, AuthEndpoint::Token, &HeaderMap::new(), &form).is_ok());
+        assert!(authenticate(&fixtures, STRICT, &HeaderMap::new(), &form).is_ok());
         // A confidential client naming itself only is not authenticated.
         let form = Form::from_pairs([("client_id", "conf-post")]);
-        assert!(authenticate(&state, AuthEndpoint::Token, &HeaderMap::new(), &form).is_err());
+        assert!(authenticate(&fixtures, STRICT, &HeaderMap::new(), &form).is_err());
         // A public client names itself.
         let form = Form::from_pairs([("client_id", "public-app")]);
         assert!(matches!(
-            authenticate(&state, AuthEndpoint::Token, &HeaderMap::new(), &form),
+            authenticate(&fixtures, STRICT, &HeaderMap::new(), &form),
             Ok(Caller::Client(c)) if !c.is_confidential()
         ));
         assert_eq!(
-            authenticate(
-                &state,
-                AuthEndpoint::Token,
-                &HeaderMap::new(),
-                &Form::default()
-            ),
+            authenticate(&fixtures, STRICT, &HeaderMap::new(), &Form::default()),
             Ok(Caller::Anonymous)
         );
     }
 
     #[test]
     fn garbage_authorization_headers_fail_cleanly() {
-        let state = state(&[]);
+        let fixtures = Fixtures::builtin();
         for value in ["Basic", "Basic !!!", "Bearer abc", "Basic Zm9v", ""] {
             let mut headers = HeaderMap::new();
             headers.insert(
                 header::AUTHORIZATION,
                 HeaderValue::from_str(value).expect("header"),
             );
-            let result = authenticate(&state, AuthEndpoint::Token, &headers, &Form::default());
+            let result = authenticate(&fixtures, STRICT, &headers, &Form::default());
             assert!(result.is_err(), "{value}");
         }
     }

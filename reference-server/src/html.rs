@@ -7,8 +7,7 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::faults::Fault;
-use crate::state::AppState;
+use crate::policy::PagePolicy;
 
 /// Escapes text for use in HTML element content and in double- or single-quoted
 /// attribute values.
@@ -39,14 +38,14 @@ pub fn document(title: &str, body_attrs: &str, body: &str) -> String {
 /// Headers of every interaction page: not cacheable (they carry CSRF tokens, codes or
 /// tokens; RFC 6749 §5.1 by analogy), not frameable (RFC 9700 §4.16), no referrer
 /// (RFC 9700 §4.2.4).
-pub fn add_page_headers(state: &AppState, headers: &mut HeaderMap) {
+pub fn add_page_headers(policy: PagePolicy, headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    if !state.has(Fault::AuthzPagesFrameable) {
+    if policy.frame_protected {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("frame-ancestors 'none'"),
@@ -56,14 +55,14 @@ pub fn add_page_headers(state: &AppState, headers: &mut HeaderMap) {
 }
 
 /// An HTML response with the page headers.
-pub fn respond(state: &AppState, status: StatusCode, html: String) -> Response {
+pub fn respond(policy: PagePolicy, status: StatusCode, html: String) -> Response {
     let mut response = (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         html,
     )
         .into_response();
-    add_page_headers(state, response.headers_mut());
+    add_page_headers(policy, response.headers_mut());
     response
 }
 
@@ -71,13 +70,13 @@ pub fn respond(state: &AppState, status: StatusCode, html: String) -> Response {
 /// authorization server SHOULD inform the resource owner of the error and MUST NOT
 /// automatically redirect the user-agent to the invalid redirection URI"). It holds no link
 /// to any URI taken from the request.
-pub fn error_page(state: &AppState, status: StatusCode, message: &str) -> Response {
+pub fn error_page(policy: PagePolicy, status: StatusCode, message: &str) -> Response {
     let body = format!(
         "<h1>Authorization failed</h1>\n<p class=\"error\">{}</p>\n\
          <p>Return to the application and try again.</p>",
         escape(message)
     );
-    respond(state, status, document("Authorization failed", "", &body))
+    respond(policy, status, document("Authorization failed", "", &body))
 }
 
 #[cfg(test)]

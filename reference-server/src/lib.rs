@@ -21,6 +21,7 @@ pub mod interaction;
 pub mod keys;
 pub mod layouts;
 pub mod pkce;
+pub mod policy;
 pub mod response_mode;
 pub mod scope;
 pub mod session;

@@ -9,9 +9,9 @@ use serde_json::{Map, Value};
 use url::form_urlencoded;
 
 use crate::errors::sanitize_description;
-use crate::faults::Fault;
 use crate::form::urldecode_component;
 use crate::html;
+use crate::policy::ResponsePolicy;
 use crate::state::AppState;
 
 /// A response mode (MRT §2.1, Form Post §2, PingOne `pi.flow`).
@@ -122,18 +122,18 @@ impl RedirectStatus {
 }
 
 /// The mode a response is actually delivered in (faults may change it for errors).
-pub fn effective_mode(state: &AppState, target: &Target, outcome: &Outcome) -> ResponseMode {
+pub fn effective_mode(policy: &ResponsePolicy, target: &Target, outcome: &Outcome) -> ResponseMode {
     let is_error = matches!(outcome, Outcome::Error(_));
     match target.mode {
         ResponseMode::Fragment | ResponseMode::FormPost
-            if is_error && state.has(Fault::ErrorIgnoresResponseMode) =>
+            if is_error && !policy.errors_follow_mode =>
         {
             ResponseMode::Query
         }
         ResponseMode::Fragment
             if is_error
                 && target.response_type == Some(ResponseType::Token)
-                && state.has(Fault::ImplicitErrorInQuery) =>
+                && !policy.token_errors_in_fragment =>
         {
             ResponseMode::Query
         }
@@ -155,7 +155,7 @@ pub fn params(
             .collect(),
         Outcome::Error(error) => {
             // RFC 6749 §4.1.2.1: error_description excludes `"` and `\`.
-            let description = if state.has(Fault::AuthzErrorDescriptionQuotes) {
+            let description = if !state.policy.response.description_sanitized {
                 format!("{} (see \"details\" \\ logs)", error.description)
             } else {
                 sanitize_description(&error.description)
@@ -171,11 +171,11 @@ pub fn params(
         // RFC 6749 §4.1.2 / §4.1.2.1: "REQUIRED if the "state" parameter was present in the
         // client authorization request. The exact value received from the client."
         Some(value) => {
-            let dropped = (!is_error && state.has(Fault::StateDropped))
-                || (is_error && state.has(Fault::StateDroppedOnError))
-                || (mode == ResponseMode::FormPost && state.has(Fault::FormPostNoState));
+            let dropped = (!is_error && !state.policy.response.state_on_success)
+                || (is_error && !state.policy.response.state_on_error)
+                || (mode == ResponseMode::FormPost && !state.policy.form_post.state_included);
             if !dropped {
-                let value = if state.has(Fault::StateAltered) {
+                let value = if !state.policy.response.state_exact {
                     urldecode_component(value)
                 } else {
                     value.clone()
@@ -183,17 +183,17 @@ pub fn params(
                 out.push(("state".into(), value));
             }
         }
-        None if state.has(Fault::StateInvented) => {
+        None if !state.policy.response.state_only_if_sent => {
             out.push(("state".into(), "oauth2spec-state".into()));
         }
         None => {}
     }
     // RFC 9207 §2: `iss` in every authorization response, success or error, every mode.
-    let dropped = (!is_error && state.has(Fault::IssMissing))
-        || (is_error && state.has(Fault::IssMissingOnError))
-        || (mode == ResponseMode::Fragment && state.has(Fault::IssMissingInFragment));
+    let dropped = (!is_error && !state.policy.response.iss_on_success)
+        || (is_error && !state.policy.response.iss_on_error)
+        || (mode == ResponseMode::Fragment && !state.policy.response.iss_in_fragment);
     if !dropped {
-        let iss = if state.has(Fault::IssWrongValue) {
+        let iss = if !state.policy.response.iss_exact {
             format!("{}/", state.issuer)
         } else {
             state.issuer.clone()
@@ -210,9 +210,9 @@ pub fn deliver(
     outcome: &Outcome,
     status: RedirectStatus,
 ) -> Response {
-    let mode = effective_mode(state, target, outcome);
+    let mode = effective_mode(&state.policy.response, target, outcome);
     let params = params(state, target, outcome, mode);
-    let uri = if state.has(Fault::AuthzRedirectDropsQuery) {
+    let uri = if !state.policy.response.query_retained {
         without_query(&target.redirect_uri)
     } else {
         target.redirect_uri.clone()
@@ -317,25 +317,25 @@ fn no_store(response: &mut Response) {
 /// attribute of the form MUST be the Client's Redirection URI." The page must not be cached.
 fn form_post_page(state: &AppState, uri: &str, params: &[(String, String)]) -> Response {
     let escape = |s: &str| {
-        if state.has(Fault::FormPostNotEscaped) {
+        if !state.policy.form_post.escaped {
             s.to_string()
         } else {
             html::escape(s)
         }
     };
-    let action = if state.has(Fault::FormPostWrongAction) {
+    let action = if !state.policy.form_post.action_is_redirect_uri {
         state.url(&state.paths.authorization)
-    } else if state.has(Fault::FormPostParamsInAction) {
+    } else if !state.policy.form_post.action_without_params {
         append_query(uri, params)
     } else {
         uri.to_string()
     };
-    let method = if state.has(Fault::FormPostGetMethod) {
+    let method = if !state.policy.form_post.post_method {
         "get"
     } else {
         "post"
     };
-    let onload = if state.has(Fault::FormPostNoAutoSubmit) {
+    let onload = if !state.policy.form_post.auto_submit {
         ""
     } else {
         " onload=\"document.forms[0].submit()\""
@@ -356,11 +356,11 @@ fn form_post_page(state: &AppState, uri: &str, params: &[(String, String)]) -> R
          <button type=\"submit\">Continue</button></noscript>\n</form>",
     );
     let mut response = html::respond(
-        state,
+        state.policy.pages,
         StatusCode::OK,
         html::document("Submit this form", onload, &body),
     );
-    if state.has(Fault::FormPostNoStore) {
+    if !state.policy.form_post.no_store {
         response.headers_mut().remove(header::CACHE_CONTROL);
         response.headers_mut().remove(header::PRAGMA);
     }

@@ -1,15 +1,16 @@
-//! The shared state of one running server: configuration, derived URLs, keys and tokens.
+//! The shared state of one running server: configuration, the policy derived from its
+//! faults, derived URLs, keys and tokens.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use crate::codes::CodeStore;
 use crate::config::ServerConfig;
-use crate::faults::Fault;
 use crate::fixtures::ClientFixture;
 use crate::interaction::InteractionStore;
 use crate::keys::{KeyError, SigningKey};
 use crate::layouts::LayoutPaths;
+use crate::policy::Policy;
 use crate::session::SessionStore;
 use crate::store::TokenStore;
 
@@ -17,6 +18,8 @@ use crate::store::TokenStore;
 #[derive(Debug)]
 pub struct AppState {
     pub config: ServerConfig,
+    /// What the server does, computed once from the configuration's faults.
+    pub policy: Policy,
     /// Base URL without a trailing slash, e.g. `http://127.0.0.1:41234`.
     pub base_url: String,
     pub issuer: String,
@@ -52,14 +55,16 @@ impl AppState {
         let base_url = base_url.trim_end_matches('/').to_string();
         let issuer = config.issuer(&base_url);
         let paths = config.layout.paths(&config.env_id, &config.realm);
+        let policy = Policy::new(&config);
         let signing = SigningKey::shared()?;
-        let duplicate_kid = if config.has(Fault::JwksDuplicateKid) {
+        let duplicate_kid = if !policy.jwks.unique_kids {
             Some(SigningKey::generate()?)
         } else {
             None
         };
         Ok(AppState {
             config,
+            policy,
             base_url,
             issuer,
             paths,
@@ -78,11 +83,6 @@ impl AppState {
     /// Absolute URL of a path of this server.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
-    }
-
-    /// Whether `fault` is switched on.
-    pub fn has(&self, fault: Fault) -> bool {
-        self.config.has(fault)
     }
 
     /// The path of a page under the layout's prefix (the issuer path): `/login` in the

@@ -1,10 +1,9 @@
-//! PingOne Advanced Identity Cloud / ForgeRock AM style (aic layout): REST login at
+//! PingOne Advanced Identity Cloud / ForgeRock AM style (aic layout), an adapter of
+//! [`crate::interaction::flow`]: REST login at
 //! `POST /am/json/realms/{realm}/authenticate` with `X-OpenAM-Username` and
 //! `X-OpenAM-Password`, answered with a session `tokenId` (also set as the
 //! `iPlanetDirectoryPro` cookie); then a POST to the authorization endpoint carrying the
 //! session cookie, the authorization parameters, `csrf` (the tokenId) and `decision`.
-
-use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -12,16 +11,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::authz_request::Pending;
-use crate::endpoints::authorization::complete;
-use crate::endpoints::consent::denied;
-use crate::endpoints::login::check_credentials;
-use crate::faults::Fault;
 use crate::form::Form;
 use crate::html;
-use crate::pkce::constant_time_eq;
-use crate::response_mode::{self, Outcome, RedirectStatus};
+use crate::interaction::flow::{self, Decision};
+use crate::response_mode::{self, RedirectStatus};
 use crate::session::{AM_COOKIE, Session, set_cookie};
-use crate::state::SharedState;
+use crate::state::{AppState, SharedState};
 
 /// The path of the REST login for `realm` (such as `root/realms/alpha`).
 pub fn authenticate_path(realm: &str) -> String {
@@ -41,25 +36,20 @@ fn realm_name(realm: &str) -> String {
 /// `POST /am/json/realms/{realm}/authenticate`.
 pub async fn authenticate(State(state): State<SharedState>, headers: HeaderMap) -> Response {
     let header_value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let user = match (
+    let session = match (
         header_value("x-openam-username"),
         header_value("x-openam-password"),
     ) {
-        (Some(username), Some(password)) => check_credentials(&state, username, password),
+        (Some(username), Some(password)) => flow::authenticate(&state, username, password),
         _ => None,
     };
-    let Some(user) = user else {
+    let Some(session) = session else {
         return (
             StatusCode::UNAUTHORIZED,
             axum::Json(json!({"code": 401, "reason": "Unauthorized", "message": "Login failure"})),
         )
             .into_response();
     };
-    let session = state.sessions.create(
-        &user.username,
-        &user.subject(),
-        Duration::from_secs(state.config.session_ttl),
-    );
     let mut response = (
         StatusCode::OK,
         axum::Json(json!({
@@ -77,51 +67,44 @@ pub async fn authenticate(State(state): State<SharedState>, headers: HeaderMap) 
     response
 }
 
-/// The authorization endpoint's answer to a POST with a session, `csrf` and `decision`.
-pub fn decide(
-    state: &crate::state::AppState,
+/// The authorization endpoint's answer to a POST with a session, `csrf` and `decision`:
+/// consent given over REST, with the session token as `csrf`.
+pub fn decision(
+    state: &AppState,
     form: &Form,
     session: &Session,
     pending: Pending,
     status: RedirectStatus,
 ) -> Response {
     // RFC 6749 §10.12: the decision must prove it comes from the session's holder.
-    let csrf_ok = form
-        .get("csrf")
-        .is_some_and(|csrf| constant_time_eq(csrf, &session.id));
-    if !csrf_ok && !state.has(Fault::ConsentCsrfNotChecked) {
+    let csrf_ok = flow::csrf_matches(&session.id, form.get("csrf"));
+    if !csrf_ok && state.policy.interaction.consent_csrf_checked {
         return html::error_page(
-            state,
+            state.policy.pages,
             StatusCode::BAD_REQUEST,
             "The csrf parameter does not match the session.",
         );
     }
-    match pending {
-        Pending::Error(target, error) => {
-            response_mode::deliver(state, &target, &Outcome::Error(error), status)
-        }
-        Pending::Grant(request) => match form.get("decision") {
-            Some("allow") => {
-                state.sessions.record_consent(
-                    &session.id,
-                    &request.target.client_id,
-                    &request.scopes,
-                );
-                let outcome = complete(state, &request, session);
-                response_mode::deliver(state, &request.target, &outcome, status)
-            }
-            Some("deny") => response_mode::deliver(
-                state,
-                &request.target,
-                &Outcome::Error(denied(state)),
-                status,
-            ),
-            _ => html::error_page(
-                state,
+    let decision = match (Decision::parse(form.get("decision")), &pending) {
+        (Some(decision), _) => decision,
+        // A pending error is delivered whatever the decision says.
+        (None, Pending::Error(_, _)) => Decision::Deny,
+        (None, Pending::Grant(_)) => {
+            return html::error_page(
+                state.policy.pages,
                 StatusCode::BAD_REQUEST,
                 "decision must be allow or deny.",
-            ),
-        },
+            );
+        }
+    };
+    match flow::decide(state, pending, Some(session), decision) {
+        Some(answer) => response_mode::deliver(state, &answer.target, &answer.outcome, status),
+        // Unreachable with a session; answered like an expired interaction.
+        None => html::error_page(
+            state.policy.pages,
+            StatusCode::BAD_REQUEST,
+            "The session has ended. Start again from the application.",
+        ),
     }
 }
 

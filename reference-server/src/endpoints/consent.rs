@@ -1,7 +1,8 @@
-//! The consent page of the HTML style: `GET {prefix}/consent?interaction=ID` shows what the
-//! client asks for, `POST {prefix}/consent` with `decision=allow` or `decision=deny`
-//! answers the client. The decision must come from the session that logged in and carry
-//! the page's anti-CSRF token (RFC 6749 §10.12).
+//! The consent page of the HTML style, an adapter of [`crate::interaction::flow`]:
+//! `GET {prefix}/consent?interaction=ID` shows what the client asks for,
+//! `POST {prefix}/consent` with `decision=allow` or `decision=deny` answers the client. The
+//! decision must come from the session that logged in and carry the page's anti-CSRF token
+//! (RFC 6749 §10.12).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -9,14 +10,12 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 
 use crate::authz_request::Pending;
-use crate::endpoints::authorization::complete;
-use crate::endpoints::login::{CSRF_FIELD, INTERACTION_FIELD, expired, post_redirect_status};
-use crate::faults::Fault;
+use crate::endpoints::login::{CSRF_FIELD, INTERACTION_FIELD, expired};
 use crate::form::Form;
 use crate::html::{self, escape};
+use crate::interaction::flow::{self, Decision, NotYours};
 use crate::interaction::{Interaction, Style};
-use crate::pkce::constant_time_eq;
-use crate::response_mode::{self, AuthError, Outcome, RedirectStatus};
+use crate::response_mode::{self, RedirectStatus};
 use crate::session;
 use crate::state::{AppState, SharedState};
 
@@ -25,16 +24,15 @@ pub async fn get(State(state): State<SharedState>, headers: HeaderMap, uri: Uri)
     let query = Form::from_query(uri.query().unwrap_or(""));
     let Some(current) = query
         .get(INTERACTION_FIELD)
-        .and_then(|id| state.interactions.get(id))
-        .filter(|i| i.style == Style::Html)
+        .and_then(|id| flow::find(&state, id, Style::Html))
     else {
-        return expired(&state);
+        return expired(state.policy.pages);
     };
     if let Some(response) = check_session(&state, &headers, &current) {
         return response;
     }
     // RFC 6749 §10.12: a plain GET never grants anything.
-    if state.has(Fault::ConsentGetAccepted) && query.get("decision").is_some() {
+    if !state.policy.interaction.consent_post_only && query.get("decision").is_some() {
         return decide(
             &state,
             &current,
@@ -49,27 +47,24 @@ pub async fn get(State(state): State<SharedState>, headers: HeaderMap, uri: Uri)
 pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     let Ok(form) = Form::parse(&headers, &body) else {
         return html::error_page(
-            &state,
+            state.policy.pages,
             StatusCode::BAD_REQUEST,
             "The consent form must be posted form-encoded.",
         );
     };
     let Some(current) = form
         .get(INTERACTION_FIELD)
-        .and_then(|id| state.interactions.get(id))
-        .filter(|i| i.style == Style::Html)
+        .and_then(|id| flow::find(&state, id, Style::Html))
     else {
-        return expired(&state);
+        return expired(state.policy.pages);
     };
     if let Some(response) = check_session(&state, &headers, &current) {
         return response;
     }
-    let csrf_ok = form
-        .get(CSRF_FIELD)
-        .is_some_and(|token| constant_time_eq(token, &current.csrf));
-    if !csrf_ok && !state.has(Fault::ConsentCsrfNotChecked) {
+    let csrf_ok = flow::csrf_matches(&current.csrf, form.get(CSRF_FIELD));
+    if !csrf_ok && state.policy.interaction.consent_csrf_checked {
         return html::error_page(
-            &state,
+            state.policy.pages,
             StatusCode::BAD_REQUEST,
             "The consent form is not valid. Start again from the application.",
         );
@@ -78,30 +73,25 @@ pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: By
         &state,
         &current,
         form.get("decision"),
-        post_redirect_status(&state),
+        state.policy.interaction.post_redirect,
     )
 }
 
 /// The interaction must be logged in, by the session the request carries; `Some` is the
 /// page refusing it.
 fn check_session(state: &AppState, headers: &HeaderMap, current: &Interaction) -> Option<Response> {
-    let Some(bound) = &current.session_id else {
-        return Some(html::error_page(
-            state,
-            StatusCode::BAD_REQUEST,
-            "Sign in before answering this request.",
-        ));
-    };
-    let same = session::from_request(state, headers).is_some_and(|s| &s.id == bound);
-    if same || state.has(Fault::ConsentNotBoundToSession) {
-        None
-    } else {
-        Some(html::error_page(
-            state,
-            StatusCode::BAD_REQUEST,
-            "This request belongs to another sign-in session.",
-        ))
-    }
+    let session = session::from_request(state, headers);
+    let message =
+        match flow::check_consent_session(&state.policy.interaction, current, session.as_ref()) {
+            Ok(()) => return None,
+            Err(NotYours::NotLoggedIn) => "Sign in before answering this request.",
+            Err(NotYours::OtherSession) => "This request belongs to another sign-in session.",
+        };
+    Some(html::error_page(
+        state.policy.pages,
+        StatusCode::BAD_REQUEST,
+        message,
+    ))
 }
 
 /// Applies the user's decision, once.
@@ -111,42 +101,16 @@ fn decide(
     decision: Option<&str>,
     status: RedirectStatus,
 ) -> Response {
-    if !matches!(decision, Some("allow" | "deny")) {
-        return html::error_page(state, StatusCode::BAD_REQUEST, "Choose Allow or Deny.");
-    }
-    let Some(taken) = state.interactions.take_if(&current.id, |_| true) else {
-        return expired(state);
+    let Some(decision) = Decision::parse(decision) else {
+        return html::error_page(
+            state.policy.pages,
+            StatusCode::BAD_REQUEST,
+            "Choose Allow or Deny.",
+        );
     };
-    let session = taken
-        .session_id
-        .as_deref()
-        .and_then(|id| state.sessions.get(id));
-    match (taken.pending, session) {
-        (Pending::Error(target, error), _) => {
-            response_mode::deliver(state, &target, &Outcome::Error(error), status)
-        }
-        (Pending::Grant(request), _) if decision == Some("deny") => {
-            let error = denied(state);
-            response_mode::deliver(state, &request.target, &Outcome::Error(error), status)
-        }
-        (Pending::Grant(request), Some(session)) => {
-            state
-                .sessions
-                .record_consent(&session.id, &request.target.client_id, &request.scopes);
-            let outcome = complete(state, &request, &session);
-            response_mode::deliver(state, &request.target, &outcome, status)
-        }
-        (Pending::Grant(_), None) => expired(state),
-    }
-}
-
-/// RFC 6749 §4.1.2.1 access_denied: "The resource owner or authorization server denied the
-/// request."
-pub fn denied(state: &AppState) -> AuthError {
-    if state.has(Fault::ConsentDenyWrongError) {
-        AuthError::invalid_request("the request was not approved")
-    } else {
-        AuthError::new("access_denied", "the user denied the request")
+    match flow::decide_interaction(state, &current.id, decision) {
+        Some(answer) => response_mode::deliver(state, &answer.target, &answer.outcome, status),
+        None => expired(state.policy.pages),
     }
 }
 
@@ -172,7 +136,7 @@ fn consent_page(state: &AppState, current: &Interaction) -> Response {
         csrf = escape(&current.csrf),
     );
     html::respond(
-        state,
+        state.policy.pages,
         StatusCode::OK,
         html::document("Allow access?", "", &body),
     )

@@ -11,10 +11,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use crate::client_auth::{AuthEndpoint, Caller, authenticate};
+use crate::client_auth::{Caller, authenticate};
 use crate::errors::{ErrorCode, ErrorFormat, OAuthError, json_ok, method_not_allowed};
-use crate::faults::Fault;
 use crate::form::Form;
+use crate::policy::IntrospectionPolicy;
 use crate::state::{AppState, SharedState};
 use crate::store::{TokenKind, TokenRecord, unix_seconds};
 
@@ -22,16 +22,19 @@ use crate::store::{TokenKind, TokenRecord, unix_seconds};
 pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     let response = match introspect(&state, &headers, &body) {
         // RFC 7662 §2.2: the response is `application/json`.
-        Ok(claims) => json_ok(claims, state.has(Fault::IntrospectWrongContentType)),
+        Ok(claims) => json_ok(claims, !state.policy.introspection.json_content_type),
         Err(error) => error.to_response(ErrorFormat::Json),
     };
-    with_no_store(&state, response)
+    with_no_store(&state.policy.introspection, response)
 }
 
 /// Any other method: RFC 7662 §2.1 "The protected resource calls the introspection endpoint
 /// using an HTTP POST request".
 pub async fn other_method(State(state): State<SharedState>) -> Response {
-    with_no_store(&state, method_not_allowed("POST", ErrorFormat::Json))
+    with_no_store(
+        &state.policy.introspection,
+        method_not_allowed("POST", ErrorFormat::Json),
+    )
 }
 
 fn introspect(
@@ -50,7 +53,12 @@ fn introspect(
 
     // RFC 7662 §2.1: "the endpoint MUST also require some form of authorization to access
     // this endpoint"; §4: to prevent token scanning.
-    let caller = match authenticate(state, AuthEndpoint::Introspection, headers, &form) {
+    let caller = match authenticate(
+        &state.config.fixtures,
+        state.policy.introspection.client_auth,
+        headers,
+        &form,
+    ) {
         Ok(Caller::Client(client)) => {
             if !client.is_confidential() {
                 // RFC 6749 §2.3: a public client's client_id proves nothing.
@@ -71,7 +79,7 @@ fn introspect(
             }
             Some(client)
         }
-        Ok(Caller::Anonymous) if state.has(Fault::IntrospectNoClientAuth) => None,
+        Ok(Caller::Anonymous) if !state.policy.introspection.client_auth_required => None,
         Ok(Caller::Anonymous) => {
             return Err(OAuthError::invalid_client(
                 "client authentication is required",
@@ -83,14 +91,14 @@ fn introspect(
 
     // RFC 7662 §2.1: `token` is REQUIRED.
     let Some(token) = form.get("token") else {
-        if state.has(Fault::IntrospectMissingTokenInactive) {
+        if !state.policy.introspection.token_required {
             return Ok(inactive(state, None));
         }
         return Err(OAuthError::invalid_request("token is missing"));
     };
 
     let Some(record) = state.store.get(token) else {
-        if state.has(Fault::IntrospectUnknownToken400) {
+        if !state.policy.introspection.unknown_token_inactive {
             return Err(OAuthError::invalid_request("unknown token"));
         }
         // RFC 7662 §2.2: an unknown token is simply not active.
@@ -100,11 +108,11 @@ fn introspect(
     // RFC 7662 §2.1: the hint may help the lookup, but a token of another type MUST still
     // be found. This server ignores the hint entirely.
     let hinted = form.get("token_type_hint").and_then(TokenKind::from_hint);
-    if state.has(Fault::IntrospectHonoursHintStrictly) && hinted.is_some_and(|k| k != record.kind) {
+    if !state.policy.introspection.hint_advisory && hinted.is_some_and(|k| k != record.kind) {
         return Ok(inactive(state, Some(&record)));
     }
 
-    if state.has(Fault::IntrospectCrossClient403)
+    if !state.policy.introspection.cross_client_answered
         && caller.is_some_and(|c| c.client_id != record.client_id)
     {
         return Err(OAuthError::new(
@@ -116,16 +124,16 @@ fn introspect(
 
     let now = SystemTime::now();
     // RFC 7662 §4: expiry and revocation are checked at every introspection.
-    let expired = record.is_expired(now) && !state.has(Fault::IntrospectIgnoresExpiry);
-    let revoked = record.is_revoked(now) && !state.has(Fault::IntrospectIgnoresRevocation);
+    let expired = record.is_expired(now) && state.policy.introspection.expiry_honoured;
+    let revoked = record.is_revoked(now) && state.policy.introspection.revocation_honoured;
     // A rotated-out refresh token is no longer valid (RFC 9700 §4.14.2).
     let refresh_hidden =
-        record.kind == TokenKind::Refresh && state.has(Fault::IntrospectRefreshInactive);
+        record.kind == TokenKind::Refresh && !state.policy.introspection.refresh_tokens_active;
     if expired
         || revoked
         || record.rotated
         || refresh_hidden
-        || state.has(Fault::IntrospectActiveAlwaysFalse)
+        || !state.policy.introspection.activity_reported
     {
         return Ok(inactive(state, Some(&record)));
     }
@@ -135,8 +143,11 @@ fn introspect(
 /// The claims of an active token (RFC 7662 §2.2).
 fn active(state: &AppState, record: &TokenRecord, caller: Option<&str>) -> Map<String, Value> {
     let mut claims = Map::new();
-    claims.insert("active".into(), active_value(state, true));
-    let scope = if state.has(Fault::IntrospectWrongScope) {
+    claims.insert(
+        "active".into(),
+        active_value(&state.policy.introspection, true),
+    );
+    let scope = if !state.policy.introspection.scope_of_token {
         // Always differs from the token's scope: one scope the token was not granted.
         format!("{} admin", record.scope).trim().to_string()
     } else {
@@ -148,7 +159,7 @@ fn active(state: &AppState, record: &TokenRecord, caller: Option<&str>) -> Map<S
     // RFC 7662 §2.2 client_id: "Client identifier for the OAuth 2.0 client that requested
     // this token", not the caller.
     let client_id = match caller {
-        Some(caller) if state.has(Fault::IntrospectWrongClientId) => caller,
+        Some(caller) if !state.policy.introspection.client_id_of_token => caller,
         _ => record.client_id.as_str(),
     };
     claims.insert("client_id".into(), json!(client_id));
@@ -162,7 +173,7 @@ fn active(state: &AppState, record: &TokenRecord, caller: Option<&str>) -> Map<S
         unix_seconds(record.issued_at),
     );
     // RFC 7662 §2.2: exp and iat are integer timestamps in seconds since the epoch.
-    if state.has(Fault::IntrospectExpAsString) {
+    if !state.policy.introspection.times_as_numbers {
         claims.insert("exp".into(), json!(exp.to_string()));
         claims.insert("iat".into(), json!(iat.to_string()));
     } else {
@@ -182,23 +193,29 @@ fn active(state: &AppState, record: &TokenRecord, caller: Option<&str>) -> Map<S
 /// RFC 7662 §2.2: for an inactive token "the authorization server SHOULD NOT include any
 /// additional information about an inactive token", so the answer is `{"active":false}`.
 fn inactive(state: &AppState, record: Option<&TokenRecord>) -> Map<String, Value> {
-    if state.has(Fault::IntrospectInactiveLeaksClaims) {
+    if !state.policy.introspection.inactive_claims_hidden {
         let mut claims = match record {
             Some(record) => active(state, record, None),
             None => Map::new(),
         };
         claims.insert("iss".into(), json!(state.issuer));
-        claims.insert("active".into(), active_value(state, false));
+        claims.insert(
+            "active".into(),
+            active_value(&state.policy.introspection, false),
+        );
         return claims;
     }
     let mut claims = Map::new();
-    claims.insert("active".into(), active_value(state, false));
+    claims.insert(
+        "active".into(),
+        active_value(&state.policy.introspection, false),
+    );
     claims
 }
 
 /// RFC 7662 §2.2: `active` is a JSON boolean.
-fn active_value(state: &AppState, active: bool) -> Value {
-    if state.has(Fault::IntrospectActiveAsString) {
+fn active_value(policy: &IntrospectionPolicy, active: bool) -> Value {
+    if !policy.active_as_boolean {
         json!(active.to_string())
     } else {
         json!(active)
@@ -207,8 +224,8 @@ fn active_value(state: &AppState, active: bool) -> Value {
 
 /// `Cache-Control: no-store`: introspection output is as sensitive as a token response
 /// (RFC 6749 §5.1 by analogy; RFC 7662 §4 on caching).
-fn with_no_store(state: &AppState, mut response: Response) -> Response {
-    if !state.has(Fault::IntrospectMissingNoStore) {
+fn with_no_store(policy: &IntrospectionPolicy, mut response: Response) -> Response {
+    if policy.no_store {
         response
             .headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

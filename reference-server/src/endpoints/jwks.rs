@@ -5,7 +5,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::errors::{ErrorFormat, method_not_allowed};
-use crate::faults::Fault;
 use crate::state::{AppState, SharedState};
 
 /// `GET` on the JWKS endpoint.
@@ -24,13 +23,13 @@ pub fn key_set(state: &AppState) -> Value {
     let mut jwk = signing.public_jwk();
     // OpenID Connect Discovery §3 (jwks_uri) and RFC 7517 §9.2: the set published for
     // verification never holds private key material.
-    if state.has(Fault::JwksLeaksPrivateKey) {
+    if !state.policy.jwks.public_members_only {
         signing.add_private_members(&mut jwk);
     }
     let mut keys = vec![Value::Object(jwk)];
     // RFC 7517 §4.5: kid values should be unique within a set; the fault breaks that with a
     // second, different key published under the same kid.
-    if state.has(Fault::JwksDuplicateKid)
+    if !state.policy.jwks.unique_kids
         && let Some(duplicate) = &state.keys.duplicate_kid
     {
         keys.push(Value::Object(duplicate.jwk_with_kid(signing.kid())));

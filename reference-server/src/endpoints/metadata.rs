@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::errors::{ErrorFormat, method_not_allowed, not_found};
-use crate::faults::Fault;
 use crate::layouts::Layout;
+use crate::policy::IssuerClaim;
 use crate::state::{AppState, SharedState};
 
 /// Which well-known location a document is served from.
@@ -22,7 +22,7 @@ pub enum Location {
 
 /// `GET` on the RFC 8414 location.
 pub async fn rfc8414(State(state): State<SharedState>) -> Response {
-    if state.has(Fault::MetadataNoRfc8414Path) {
+    if !state.policy.metadata.rfc8414_path {
         return not_found().await;
     }
     respond(&state, Location::Rfc8414)
@@ -40,7 +40,7 @@ pub async fn other_method() -> Response {
 
 fn respond(state: &AppState, location: Location) -> Response {
     // RFC 8414 §3.2: "using the "application/json" content type".
-    let content_type = if state.has(Fault::MetadataWrongContentType) {
+    let content_type = if !state.policy.metadata.json_content_type {
         "text/plain; charset=utf-8"
     } else {
         "application/json"
@@ -63,7 +63,7 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
         json!(state.url(&paths.authorization)),
     );
     // RFC 8414 §2: token_endpoint is REQUIRED unless only the implicit grant is supported.
-    if !state.has(Fault::MetadataMissingTokenEndpoint) {
+    if state.policy.metadata.token_endpoint_listed {
         doc.insert("token_endpoint".into(), json!(state.url(&paths.token)));
     }
     doc.insert(
@@ -80,7 +80,7 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
         json!(state.url(&paths.userinfo)),
     );
     // RFC 8414 §2: response_types_supported is REQUIRED.
-    if !state.has(Fault::MetadataMissingResponseTypes) {
+    if state.policy.metadata.response_types_listed {
         doc.insert("response_types_supported".into(), json!(["code", "token"]));
     }
     let mut modes = vec!["query", "fragment", "form_post"];
@@ -95,7 +95,7 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
         "client_credentials",
         "refresh_token",
     ];
-    if state.has(Fault::MetadataArrayAsString) {
+    if !state.policy.metadata.lists_as_arrays {
         doc.insert("grant_types_supported".into(), json!(grant_types.join(" ")));
     } else {
         doc.insert("grant_types_supported".into(), json!(grant_types));
@@ -104,7 +104,7 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
         "token_endpoint_auth_methods_supported".into(),
         json!(["client_secret_basic", "client_secret_post", "none"]),
     );
-    if state.has(Fault::MetadataNoneAuthAlg) {
+    if !state.policy.metadata.none_auth_alg_omitted {
         // RFC 8414 §2: "The value "none" MUST NOT be used." The correct document has no such
         // member at all, since no JWT client authentication is offered.
         doc.insert(
@@ -125,7 +125,7 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
         json!(["openid", "read", "write"]),
     );
     // RFC 8414 §2: omitting code_challenge_methods_supported declares no PKCE support.
-    if !state.has(Fault::MetadataNoPkceMethods) {
+    if state.policy.metadata.pkce_methods_listed {
         doc.insert(
             "code_challenge_methods_supported".into(),
             json!(["S256", "plain"]),
@@ -149,7 +149,7 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
         "authorization_response_iss_parameter_supported".into(),
         json!(true),
     );
-    if state.has(Fault::MetadataEmptyArray) {
+    if !state.policy.metadata.empty_arrays_omitted {
         // RFC 8414 §3.2: "Claims with zero elements MUST be omitted from the response."
         doc.insert("ui_locales_supported".into(), json!([]));
     }
@@ -160,15 +160,13 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
 /// issuer the document was retrieved for.
 fn issuer_claim(state: &AppState, location: Location) -> String {
     let issuer = &state.issuer;
-    if location == Location::OpenidConfiguration && state.has(Fault::OidcConfigIssuerMismatch) {
+    if location == Location::OpenidConfiguration && !state.policy.metadata.oidc_issuer_exact {
         return format!("{issuer}/oidc");
     }
-    if state.has(Fault::MetadataIssuerTrailingSlash) {
-        return format!("{issuer}/");
+    match state.policy.metadata.issuer {
+        IssuerClaim::TrailingSlash => format!("{issuer}/"),
+        // RFC 8414 §2: the issuer has no query or fragment components.
+        IssuerClaim::WithQuery => format!("{issuer}?tenant=reference"),
+        IssuerClaim::Exact => issuer.clone(),
     }
-    // RFC 8414 §2: the issuer has no query or fragment components.
-    if state.has(Fault::MetadataIssuerWithQuery) {
-        return format!("{issuer}?tenant=reference");
-    }
-    issuer.clone()
 }

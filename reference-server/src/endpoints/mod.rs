@@ -1,4 +1,8 @@
-//! HTTP handlers, one module per logical endpoint or interaction page.
+//! HTTP handlers, one module per logical endpoint or interaction page. The vendor login
+//! styles (`login` + `consent` for HTML forms, `pingone_flow`, `am_rest`) are adapters of
+//! [`crate::interaction::flow`]: they call its steps, not each other (consent only shares
+//! the HTML style's field names and pages in `login`). The authorization endpoint, the
+//! front door of every style, hands a checked request to the style's adapter.
 
 pub mod am_rest;
 pub mod authorization;

@@ -1,9 +1,8 @@
-//! PingOne's `pi.flow` response mode (pingone layout only): the authorization endpoint
-//! answers 200 with a JSON flow instead of redirecting; the client posts the user's
-//! credentials to `/{env}/flows/{flowId}` and fetches the authorization response from
+//! PingOne's `pi.flow` response mode (pingone layout only), an adapter of
+//! [`crate::interaction::flow`]: the authorization endpoint answers 200 with a JSON flow
+//! instead of redirecting; the client posts the user's credentials to
+//! `/{env}/flows/{flowId}` and fetches the authorization response from
 //! `/{env}/as/resume?flowId={flowId}`. There is no consent step in this style.
-
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -12,41 +11,20 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::authz_request::{Pending, Prompt};
-use crate::endpoints::authorization::complete;
-use crate::endpoints::login::check_credentials;
-use crate::faults::Fault;
-use crate::interaction::{Interaction, Style};
-use crate::response_mode::{self, AuthError, Outcome};
-use crate::session::{SESSION_COOKIE, Session, set_cookie};
+use crate::interaction::flow::{self, LoggedIn, Resumed};
+use crate::interaction::{Interaction, Step, Style};
+use crate::response_mode;
+use crate::session::{SESSION_COOKIE, set_cookie};
 use crate::state::{AppState, SharedState};
 
 /// The media type of a credentials check.
 pub const USERNAME_PASSWORD_CHECK: &str =
     "application/vnd.pingidentity.usernamePassword.check+json";
 
-/// Starts a flow for a trusted request. With a session (or `prompt=none`, or an error under
-/// the `authz-error-before-login` fault) the flow is COMPLETED at once.
-pub fn start(
-    state: &AppState,
-    pending: Pending,
-    prompt: Prompt,
-    session: Option<&Session>,
-) -> Response {
-    let completed = session.is_some()
-        || prompt.none
-        || (matches!(pending, Pending::Error(_, _)) && state.has(Fault::AuthzErrorBeforeLogin));
-    let mut flow = Interaction::new(
-        pending,
-        prompt,
-        Style::PiFlow,
-        Duration::from_secs(state.config.interaction_ttl),
-    );
-    flow.session_id = session.map(|s| s.id.clone());
-    flow.completed = completed;
-    let body = flow_json(state, &flow);
-    state.interactions.insert(flow);
-    json_response(StatusCode::OK, body)
+/// The authorization endpoint's answer to a pi.flow request: the flow [`flow::start`]
+/// stored, as JSON.
+pub fn started(state: &AppState, flow: &Interaction) -> Response {
+    json_response(StatusCode::OK, flow_json(state, flow))
 }
 
 /// A request whose client or redirect URI cannot be trusted: 400, never a flow.
@@ -67,7 +45,7 @@ fn flow_json(state: &AppState, flow: &Interaction) -> Value {
     let env = state.config.env_id.trim_matches('/');
     let flow_url = state.url(&format!("/{env}/flows/{}", flow.id));
     let resume_url = state.url(&format!("/{env}/as/resume?flowId={}", flow.id));
-    if flow.completed {
+    if flow.awaits() == Step::Resume {
         json!({
             "id": flow.id,
             "status": "COMPLETED",
@@ -121,21 +99,18 @@ pub async fn check(
             "The request body must be {\"username\": ..., \"password\": ...}.",
         );
     };
-    let Some(flow) = state
-        .interactions
-        .get(&flow_id)
-        .filter(|f| f.style == Style::PiFlow)
-    else {
+    let Some(flow) = flow::find(&state, &flow_id, Style::PiFlow) else {
         return not_found();
     };
-    if flow.completed {
+    if flow.awaits() == Step::Resume {
         return problem(
             StatusCode::BAD_REQUEST,
             "REQUEST_FAILED",
             "The flow is not waiting for credentials.",
         );
     }
-    let Some(user) = check_credentials(&state, &credentials.username, &credentials.password) else {
+    let Some(session) = flow::authenticate(&state, &credentials.username, &credentials.password)
+    else {
         return json_response(
             StatusCode::BAD_REQUEST,
             json!({
@@ -150,16 +125,10 @@ pub async fn check(
             }),
         );
     };
-    let session = state.sessions.create(
-        &user.username,
-        &user.subject(),
-        Duration::from_secs(state.config.session_ttl),
-    );
-    let Some(updated) = state.interactions.update(&flow_id, |f| {
-        f.session_id = Some(session.id.clone());
-        f.completed = true;
-    }) else {
-        return not_found();
+    let updated = match flow::logged_in(&state, &flow, &session) {
+        LoggedIn::Waiting(updated) => updated,
+        // A pi.flow login never answers at once: the response waits for resume.
+        LoggedIn::Answer(_) | LoggedIn::Gone => return not_found(),
     };
     let mut response = json_response(StatusCode::OK, flow_json(&state, &updated));
     if let Some(cookie) = set_cookie(SESSION_COOKIE, &session.id) {
@@ -186,42 +155,23 @@ pub async fn resume(
             "flowId is missing.",
         );
     };
-    let Some(flow) = state
-        .interactions
-        .take_if(&flow_id, |f| f.style == Style::PiFlow && f.completed)
-    else {
-        return match state.interactions.get(&flow_id) {
-            Some(f) if f.style == Style::PiFlow => problem(
+    let (target, outcome) = match flow::resume(&state, &flow_id) {
+        Resumed::Answer(answer) => (answer.target, answer.outcome),
+        Resumed::NotReady => {
+            return problem(
                 StatusCode::BAD_REQUEST,
                 "REQUEST_FAILED",
                 "The flow is not completed.",
-            ),
-            _ => not_found(),
-        };
+            );
+        }
+        Resumed::Unknown => return not_found(),
     };
-    let session = flow
-        .session_id
-        .as_deref()
-        .and_then(|id| state.sessions.get(id));
-    let (target, outcome) = match flow.pending {
-        Pending::Error(target, error) => (target, Outcome::Error(error)),
-        Pending::Grant(request) => match session {
-            Some(session) => {
-                let outcome = complete(&state, &request, &session);
-                (request.target, outcome)
-            }
-            None => (
-                request.target,
-                Outcome::Error(AuthError::new("login_required", "the session has ended")),
-            ),
-        },
-    };
-    let mode = response_mode::effective_mode(&state, &target, &outcome);
+    let mode = response_mode::effective_mode(&state.policy.response, &target, &outcome);
     let params = response_mode::params(&state, &target, &outcome, mode);
     json_response(
         StatusCode::OK,
         json!({
-            "id": flow.id,
+            "id": flow_id,
             "status": "COMPLETED",
             "authorizeResponse": response_mode::params_object(&params),
         }),

@@ -1,36 +1,36 @@
 //! The revocation endpoint (RFC 7009): who may revoke what, and the always-200 rule for
 //! tokens that are not (or no longer) valid.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::client_auth::{AuthEndpoint, Caller, authenticate};
-use crate::errors::{ErrorCode, ErrorFormat, OAuthError, method_not_allowed};
-use crate::faults::Fault;
+use crate::client_auth::{Caller, authenticate};
+use crate::errors::{ErrorCode, OAuthError, method_not_allowed};
 use crate::form::Form;
+use crate::policy::RevocationPolicy;
 use crate::state::{AppState, SharedState};
 use crate::store::{Revocation, TokenKind};
-
-/// How late a revocation takes effect under the `revoke-delayed` fault.
-pub const DELAYED_REVOCATION: Duration = Duration::from_secs(30);
 
 /// `POST` on the revocation endpoint (RFC 7009 §2.1).
 pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     match revoke(&state, &headers, &body) {
         // RFC 7009 §2.2: "The content of the response body is ignored by the client".
         Ok(()) => StatusCode::OK.into_response(),
-        Err(error) => error_response(&state, &error),
+        Err(error) => error_response(&state.policy.revocation, &error),
     }
 }
 
 /// Any other method: RFC 7009 §2.1 "The client requests the revocation ... by sending ...
 /// using an HTTP POST request".
 pub async fn other_method(State(state): State<SharedState>) -> Response {
-    with_no_store(method_not_allowed("POST", error_format(&state)))
+    with_no_store(method_not_allowed(
+        "POST",
+        state.policy.revocation.error_format,
+    ))
 }
 
 fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAuthError> {
@@ -45,9 +45,14 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
 
     // RFC 7009 §2.1: "The authorization server first validates the client credentials (in
     // case of a confidential client)"; public clients identify with client_id (§5).
-    let caller = match authenticate(state, AuthEndpoint::Revocation, headers, &form) {
+    let caller = match authenticate(
+        &state.config.fixtures,
+        state.policy.revocation.client_auth,
+        headers,
+        &form,
+    ) {
         Ok(Caller::Client(client)) => Some(client),
-        Ok(Caller::Anonymous) if state.has(Fault::RevokeNoClientAuth) => None,
+        Ok(Caller::Anonymous) if !state.policy.revocation.client_auth_required => None,
         Ok(Caller::Anonymous) => {
             return Err(OAuthError::invalid_client(
                 "client authentication is required",
@@ -58,7 +63,7 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
 
     // RFC 7009 §2.1: `token` is REQUIRED; RFC 7009 §2.2.1 points to RFC 6749 §5.2.
     let Some(token) = form.get("token") else {
-        if state.has(Fault::RevokeMissingToken200) {
+        if !state.policy.revocation.token_required {
             return Ok(());
         }
         return Err(OAuthError::invalid_request("token is missing"));
@@ -66,7 +71,7 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
 
     let hint = form.get("token_type_hint");
     let hinted = hint.and_then(TokenKind::from_hint);
-    if hint.is_some() && hinted.is_none() && state.has(Fault::RevokeRejectsUnknownHint) {
+    if hint.is_some() && hinted.is_none() && !state.policy.revocation.unknown_hint_ignored {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::UnsupportedTokenType,
@@ -80,13 +85,13 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
 
     let now = SystemTime::now();
     let record = state.store.get(token).filter(|record| {
-        let hidden_by_hint = state.has(Fault::RevokeHonoursHintStrictly)
+        let hidden_by_hint = !state.policy.revocation.hint_advisory
             && hinted.is_some_and(|kind| kind != record.kind);
         // A rotated-out refresh token is already invalid (RFC 9700 §4.14.2).
         !hidden_by_hint && !record.is_expired(now) && !record.rotated
     });
     let Some(record) = record else {
-        if state.has(Fault::RevokeUnknownToken400) {
+        if !state.policy.revocation.unknown_token_ok {
             return Err(OAuthError::invalid_request("unknown or invalid token"));
         }
         // RFC 7009 §2.2: "invalid tokens do not cause an error response since the client
@@ -99,7 +104,7 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
     // refused and the client is informed of the error".
     if let Some(client) = caller
         && client.client_id != record.client_id
-        && !state.has(Fault::RevokeAnyClientsToken)
+        && state.policy.revocation.own_tokens_only
     {
         return Err(OAuthError::unauthorized_client(
             "the token was not issued to this client",
@@ -107,18 +112,18 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
     }
 
     if record.revocation_requested() {
-        if state.has(Fault::RevokeRevokedToken400) {
+        if !state.policy.revocation.revoked_token_ok {
             return Err(OAuthError::invalid_request("the token is already revoked"));
         }
         // RFC 7009 §2.2: a revoked token is an invalid token: 200 again.
         return Ok(());
     }
 
-    if record.kind == TokenKind::Access && state.has(Fault::RevokeAccessTokenNoop) {
+    if record.kind == TokenKind::Access && !state.policy.revocation.access_tokens_revocable {
         return Ok(());
     }
     // RFC 7009 §2: "Implementations MUST support the revocation of refresh tokens".
-    if record.kind == TokenKind::Refresh && state.has(Fault::RevokeRefreshUnsupported) {
+    if record.kind == TokenKind::Refresh && !state.policy.revocation.refresh_revocable {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::UnsupportedTokenType,
@@ -128,11 +133,7 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
 
     // RFC 7009 §2.1: "the token ... [is] invalidated immediately", and the store cascades
     // from a refresh token to its grant's access tokens.
-    let effective_at = if state.has(Fault::RevokeDelayed) {
-        now + DELAYED_REVOCATION
-    } else {
-        now
-    };
+    let effective_at = now + state.policy.revocation.delay;
     let revocation = Revocation {
         requested_at: now,
         effective_at,
@@ -141,25 +142,17 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
     // authorization server supports the revocation of access tokens, then the
     // authorization server SHOULD also invalidate all access tokens based on the same
     // authorization grant".
-    if state.has(Fault::RevokeRefreshNoCascade) {
-        state.store.revoke_single(token, revocation);
-    } else {
+    if state.policy.revocation.refresh_cascades {
         state.store.revoke(token, revocation);
+    } else {
+        state.store.revoke_single(token, revocation);
     }
     Ok(())
 }
 
-fn error_response(state: &AppState, error: &OAuthError) -> Response {
-    with_no_store(error.to_response(error_format(state)))
-}
-
 /// RFC 7009 §2.2.1: errors use the RFC 6749 §5.2 JSON format.
-fn error_format(state: &AppState) -> ErrorFormat {
-    if state.has(Fault::RevokeErrorNotJson) {
-        ErrorFormat::PlainText
-    } else {
-        ErrorFormat::Json
-    }
+fn error_response(policy: &RevocationPolicy, error: &OAuthError) -> Response {
+    with_no_store(error.to_response(policy.error_format))
 }
 
 /// Error bodies carry no secrets, but the answer depends on credentials: never cache it.

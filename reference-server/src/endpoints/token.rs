@@ -6,31 +6,34 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::client_auth::{AuthEndpoint, Caller, authenticate};
-use crate::errors::{ErrorFormat, OAuthError, method_not_allowed};
-use crate::faults::Fault;
+use crate::client_auth::{Caller, authenticate};
+use crate::errors::{OAuthError, method_not_allowed};
 use crate::fixtures::ClientFixture;
 use crate::form::Form;
 use crate::grants::{
     GrantType, TokenResponse, authorization_code, client_credentials, refresh_token,
 };
+use crate::policy::TokenPolicy;
 use crate::state::{AppState, SharedState};
 
 /// `POST` on the token endpoint.
 pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     let response = match token_request(&state, &headers, &body) {
         Ok(token) => {
-            let token = apply_response_faults(&state, token);
+            let token = apply_response_faults(&state.policy.token, token);
             (StatusCode::OK, axum::Json(token)).into_response()
         }
-        Err(error) => error.to_response(error_format(&state)),
+        Err(error) => error.to_response(state.policy.token.error_format),
     };
-    with_cache_headers(&state, response)
+    with_cache_headers(&state.policy.token, response)
 }
 
 /// Any other method: RFC 6749 §3.2 "The client MUST use the HTTP POST method".
 pub async fn other_method(State(state): State<SharedState>) -> Response {
-    with_cache_headers(&state, method_not_allowed("POST", error_format(&state)))
+    with_cache_headers(
+        &state.policy.token,
+        method_not_allowed("POST", state.policy.token.error_format),
+    )
 }
 
 fn token_request(
@@ -41,7 +44,7 @@ fn token_request(
     let form =
         Form::parse(headers, body).map_err(|e| OAuthError::invalid_request(e.to_string()))?;
     // RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once."
-    if form.repeated().is_some() && !state.has(Fault::TokenDuplicateParamAccepted) {
+    if form.repeated().is_some() && state.policy.token.repeated_params_refused {
         return Err(OAuthError::invalid_request(
             "a request parameter is included more than once",
         ));
@@ -49,11 +52,16 @@ fn token_request(
     // RFC 6749 §5.2 invalid_request: "missing a required parameter" (grant_type, §4.4.2).
     let grant_type = match form.get("grant_type") {
         Some(value) => GrantType::parse(value),
-        None if state.has(Fault::TokenMissingGrantTypeAccepted) => GrantType::ClientCredentials,
+        None if !state.policy.token.grant_type_required => GrantType::ClientCredentials,
         None => return Err(OAuthError::invalid_request("grant_type is missing")),
     };
 
-    let client = match authenticate(state, AuthEndpoint::Token, headers, &form) {
+    let client = match authenticate(
+        &state.config.fixtures,
+        state.policy.token.client_auth,
+        headers,
+        &form,
+    ) {
         Ok(Caller::Client(client)) => client,
         // RFC 6749 §3.2.1: confidential clients MUST authenticate; public ones MUST name
         // themselves (§4.1.3). No credentials at all is an authentication failure.
@@ -73,10 +81,8 @@ fn token_request(
             if failure.used_authorization_header() {
                 // RFC 6749 §5.2: a failed Authorization-header attempt is 401 with a
                 // WWW-Authenticate challenge for the scheme the client used.
-                if state.has(Fault::TokenBasicFailure400) {
-                    error = error.with_status(StatusCode::BAD_REQUEST);
-                }
-                if state.has(Fault::TokenBasicNoWwwAuthenticate) {
+                error = error.with_status(state.policy.token.basic_failure_status);
+                if !state.policy.token.basic_failure_challenge {
                     error.www_authenticate = false;
                 }
             }
@@ -99,7 +105,7 @@ fn dispatch(
         GrantType::AuthorizationCode => authorization_code::grant(state, client, form),
         GrantType::RefreshToken => refresh_token::grant(state, client, form),
         // RFC 6749 §5.2 unsupported_grant_type.
-        GrantType::Other(_) if state.has(Fault::TokenUnsupportedGrantWrongCode) => Err(
+        GrantType::Other(_) if !state.policy.token.unknown_grant_unsupported => Err(
             OAuthError::invalid_request("the grant type is not supported"),
         ),
         GrantType::Other(_) => Err(OAuthError::unsupported_grant_type(
@@ -115,7 +121,7 @@ fn code_owner_fault<'a>(
     grant_type: &GrantType,
     form: &Form,
 ) -> Option<&'a ClientFixture> {
-    if *grant_type != GrantType::AuthorizationCode || !state.has(Fault::CodePublicNoClientId) {
+    if *grant_type != GrantType::AuthorizationCode || state.policy.code.public_client_id_required {
         return None;
     }
     let client_id = state.codes.client_of(form.get("code")?)?;
@@ -131,8 +137,8 @@ fn secretless_fault<'a>(
     form: &Form,
 ) -> Option<&'a ClientFixture> {
     let applies = match grant_type {
-        GrantType::AuthorizationCode => state.has(Fault::CodeConfidentialNoSecret),
-        GrantType::RefreshToken => state.has(Fault::RefreshConfidentialNoSecret),
+        GrantType::AuthorizationCode => !state.policy.code.confidential_secret_required,
+        GrantType::RefreshToken => !state.policy.refresh.confidential_secret_required,
         _ => false,
     };
     if !applies
@@ -145,35 +151,26 @@ fn secretless_fault<'a>(
 }
 
 /// Response-shape faults of RFC 6749 §5.1.
-fn apply_response_faults(state: &AppState, mut token: TokenResponse) -> TokenResponse {
-    if state.has(Fault::TokenMissingTokenType) {
+fn apply_response_faults(policy: &TokenPolicy, mut token: TokenResponse) -> TokenResponse {
+    if !policy.token_type_sent {
         token.token_type = None;
     }
-    if state.has(Fault::TokenNoExpiresIn) {
+    if !policy.expires_in_sent {
         token.expires_in = None;
     }
     token
-}
-
-fn error_format(state: &AppState) -> ErrorFormat {
-    // RFC 6749 §5.2: errors are JSON with application/json.
-    if state.has(Fault::TokenErrorNotJson) {
-        ErrorFormat::PlainText
-    } else {
-        ErrorFormat::Json
-    }
 }
 
 /// RFC 6749 §5.1: "The authorization server MUST include the HTTP "Cache-Control" response
 /// header field with a value of "no-store" in any response containing tokens, credentials,
 /// or other sensitive information, as well as the "Pragma" response header field with a
 /// value of "no-cache"." Sent on every token endpoint response, errors included.
-fn with_cache_headers(state: &AppState, mut response: Response) -> Response {
+fn with_cache_headers(policy: &TokenPolicy, mut response: Response) -> Response {
     let headers = response.headers_mut();
-    if !state.has(Fault::TokenMissingNoStore) {
+    if policy.no_store {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if !state.has(Fault::TokenMissingPragma) {
+    if policy.pragma_no_cache {
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     }
     response

@@ -15,8 +15,8 @@ use serde_json::{Map, Value, json};
 
 use crate::authz_request::OPENID;
 use crate::errors::{json_ok, sanitize_description};
-use crate::faults::Fault;
 use crate::form::Form;
+use crate::policy::UserinfoPolicy;
 use crate::state::{AppState, SharedState};
 use crate::store::TokenKind;
 
@@ -36,7 +36,7 @@ pub async fn post(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    if state.has(Fault::UserinfoPostUnsupported) {
+    if !state.policy.userinfo.post_supported {
         return other_method(State(state)).await;
     }
     // RFC 6750 §2.2: only a single-part application/x-www-form-urlencoded body.
@@ -79,12 +79,12 @@ fn userinfo(
     let response = match claims(state, headers, query, body) {
         // OIDC Core §5.3.2: "The Content-Type of the HTTP response MUST be
         // application/json".
-        Ok(claims) => json_ok(claims, state.has(Fault::UserinfoWrongContentType)),
-        Err(failure) => failure_response(state, failure),
+        Ok(claims) => json_ok(claims, !state.policy.userinfo.json_content_type),
+        Err(failure) => failure_response(&state.policy.userinfo, failure),
     };
     // Under the `userinfo-query-token-not-private` fault a query-string token is served
     // with no Cache-Control at all (RFC 6750 §2.3 wants `private`).
-    let query_only = state.has(Fault::UserinfoQueryTokenNotPrivate)
+    let query_only = !state.policy.userinfo.query_token_private
         && query
             .map(Form::from_query)
             .is_some_and(|q| q.get("access_token").is_some())
@@ -102,12 +102,12 @@ fn claims(
     query: Option<&str>,
     body: Option<&Form>,
 ) -> Result<Map<String, Value>, Failure> {
-    let Some(token) = presented_token(state, headers, query, body)? else {
+    let Some(token) = presented_token(&state.policy.userinfo, headers, query, body)? else {
         return Err(Failure::NoToken);
     };
     let now = SystemTime::now();
     let Some(record) = state.store.get(&token) else {
-        if state.has(Fault::UserinfoInvalidTokenAccepted) {
+        if !state.policy.userinfo.unknown_token_refused {
             let subject = state.config.fixtures.first_subject();
             return Ok(user_claims(state, &subject));
         }
@@ -115,13 +115,13 @@ fn claims(
     };
     // RFC 6750 §3.1 invalid_token: "expired, revoked, malformed, or invalid for other
     // reasons". A refresh token is not an access token.
-    if record.kind != TokenKind::Access && !state.has(Fault::UserinfoRefreshTokenAccepted) {
+    if record.kind != TokenKind::Access && state.policy.userinfo.refresh_token_refused {
         return Err(Failure::InvalidToken("the token is not an access token"));
     }
-    if record.is_expired(now) && !state.has(Fault::UserinfoExpiredAccepted) {
+    if record.is_expired(now) && state.policy.userinfo.expired_refused {
         return Err(Failure::InvalidToken("the access token has expired"));
     }
-    if record.is_revoked(now) && !state.has(Fault::UserinfoRevokedAccepted) {
+    if record.is_revoked(now) && state.policy.userinfo.revoked_refused {
         return Err(Failure::InvalidToken("the access token was revoked"));
     }
     if record.rotated {
@@ -130,7 +130,7 @@ fn claims(
     // OIDC Core §5.3: the token must have been granted `openid`; RFC 6750 §3.1
     // insufficient_scope otherwise.
     let has_openid = record.scope.split(' ').any(|s| s == OPENID);
-    if !has_openid && !state.has(Fault::UserinfoIgnoresScope) {
+    if !has_openid && state.policy.userinfo.openid_scope_required {
         return Err(Failure::InsufficientScope);
     }
     Ok(user_claims(state, &record.subject))
@@ -140,10 +140,10 @@ fn claims(
 fn user_claims(state: &AppState, subject: &str) -> Map<String, Value> {
     let user = state.config.fixtures.user_by_subject(subject);
     let mut claims = Map::new();
-    if !state.has(Fault::UserinfoNoSub) {
+    if state.policy.userinfo.sub_included {
         let sub = match user {
             // The username instead of the ID token's opaque subject.
-            Some(user) if state.has(Fault::UserinfoSubMismatch) => user.username.clone(),
+            Some(user) if !state.policy.userinfo.sub_matches_id_token => user.username.clone(),
             _ => subject.to_string(),
         };
         claims.insert("sub".into(), json!(sub));
@@ -158,12 +158,12 @@ fn user_claims(state: &AppState, subject: &str) -> Map<String, Value> {
 /// The bearer token of the request, by RFC 6750 §2.1 or §2.2; `Ok(None)` when there is
 /// none.
 fn presented_token(
-    state: &AppState,
+    policy: &UserinfoPolicy,
     headers: &HeaderMap,
     query: Option<&str>,
     body: Option<&Form>,
 ) -> Result<Option<String>, Failure> {
-    let from_header = header_token(state, headers)?;
+    let from_header = header_token(policy, headers)?;
     let from_body = body.and_then(|f| f.get("access_token")).map(str::to_string);
     let from_query = query
         .map(Form::from_query)
@@ -174,7 +174,7 @@ fn presented_token(
         .count();
     // RFC 6750 §2: "Clients MUST NOT use more than one method to transmit the token in
     // each request"; §3.1 invalid_request covers "uses more than one method".
-    if methods > 1 && !state.has(Fault::UserinfoMultipleMethodsAccepted) {
+    if methods > 1 && policy.one_method_only {
         return Err(Failure::InvalidRequest(
             "the access token was sent by more than one method",
         ));
@@ -183,7 +183,7 @@ fn presented_token(
         return Ok(from_header.or(from_body));
     }
     // RFC 6750 §2.3 (query) is optional and not supported here.
-    if state.has(Fault::UserinfoQueryTokenNotPrivate) {
+    if !policy.query_token_private {
         return Ok(from_query);
     }
     Ok(None)
@@ -191,7 +191,7 @@ fn presented_token(
 
 /// `Authorization: Bearer <b64token>` (RFC 6750 §2.1; the scheme is case-insensitive,
 /// RFC 9110 §11.1). Another scheme is no bearer credential at all.
-fn header_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, Failure> {
+fn header_token(policy: &UserinfoPolicy, headers: &HeaderMap) -> Result<Option<String>, Failure> {
     let mut values = headers.get_all(header::AUTHORIZATION).iter();
     let Some(value) = values.next() else {
         return Ok(None);
@@ -206,7 +206,7 @@ fn header_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>,
         .map_err(|_| Failure::InvalidRequest("malformed Authorization header"))?
         .trim();
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-    let is_bearer = if state.has(Fault::UserinfoSchemeCaseSensitive) {
+    let is_bearer = if !policy.scheme_case_insensitive {
         scheme == "Bearer"
     } else {
         scheme.eq_ignore_ascii_case("bearer")
@@ -228,17 +228,13 @@ fn header_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>,
 }
 
 /// RFC 6750 §3: the challenge and status of each failure.
-fn failure_response(state: &AppState, failure: Failure) -> Response {
+fn failure_response(policy: &UserinfoPolicy, failure: Failure) -> Response {
     let (status, error, description) = match failure {
         Failure::NoToken => (StatusCode::UNAUTHORIZED, None, ""),
         Failure::InvalidRequest(d) => (StatusCode::BAD_REQUEST, Some("invalid_request"), d),
         Failure::InvalidToken(d) => (StatusCode::UNAUTHORIZED, Some("invalid_token"), d),
         Failure::InsufficientScope => (
-            if state.has(Fault::UserinfoInsufficientScope401) {
-                StatusCode::UNAUTHORIZED
-            } else {
-                StatusCode::FORBIDDEN
-            },
+            policy.insufficient_scope_status,
             Some("insufficient_scope"),
             "the access token was not granted the openid scope",
         ),
@@ -246,9 +242,7 @@ fn failure_response(state: &AppState, failure: Failure) -> Response {
     // RFC 6750 §3.1: "If the request lacks any authentication information ..., the resource
     // server SHOULD NOT include an error code or other error information."
     let error = match (failure, error) {
-        (Failure::NoToken, _) if state.has(Fault::UserinfoErrorWithoutCredentials) => {
-            Some("invalid_token")
-        }
+        (Failure::NoToken, _) if !policy.silent_without_credentials => Some("invalid_token"),
         (_, error) => error,
     };
     let mut challenge = format!("Bearer realm=\"{REALM}\"");
@@ -273,7 +267,7 @@ fn failure_response(state: &AppState, failure: Failure) -> Response {
             .into_response(),
         _ => status.into_response(),
     };
-    let skip = status == StatusCode::UNAUTHORIZED && state.has(Fault::UserinfoNoWwwAuthenticate);
+    let skip = status == StatusCode::UNAUTHORIZED && !policy.challenge_on_401;
     if !skip && let Ok(value) = HeaderValue::from_str(&challenge) {
         response
             .headers_mut()

@@ -2,12 +2,11 @@
 //! and exchanging it at the token endpoint (§4.1.3) with PKCE (RFC 7636 §4.6).
 
 use std::sync::atomic::Ordering;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use crate::authz_request::{AuthRequest, OPENID};
 use crate::codes::{CodeRecord, Redemption};
 use crate::errors::OAuthError;
-use crate::faults::Fault;
 use crate::fixtures::ClientFixture;
 use crate::form::Form;
 use crate::grants::{
@@ -15,6 +14,7 @@ use crate::grants::{
 };
 use crate::id_token::{self, IdTokenClaims};
 use crate::pkce::{self, Challenge, Method};
+use crate::policy::Policy;
 use crate::response_mode::Outcome;
 use crate::session::Session;
 use crate::state::AppState;
@@ -22,14 +22,11 @@ use crate::store::{new_opaque_token, revocation_now};
 
 pub const GRANT_TYPE: &str = "authorization_code";
 
-/// How long codes live under the `code-long-lifetime` fault.
-const LONG_CODE_TTL: u64 = 3600;
-
 /// Issues a code for an approved request (RFC 6749 §4.1.2): "The authorization code MUST
 /// expire shortly after it is issued ... The client MUST NOT use the authorization code
 /// more than once."
 pub fn issue_code(state: &AppState, request: &AuthRequest, session: &Session) -> Outcome {
-    let mut code = if state.has(Fault::CodeSequential) {
+    let mut code = if !state.policy.code.random {
         format!(
             "code-{}",
             state.code_counter.fetch_add(1, Ordering::Relaxed)
@@ -38,16 +35,11 @@ pub fn issue_code(state: &AppState, request: &AuthRequest, session: &Session) ->
         // RFC 6749 §10.10: 256 random bits.
         new_opaque_token()
     };
-    if state.has(Fault::PkceChallengeInCode)
+    if !state.policy.pkce.challenge_hidden
         && let Some(challenge) = &request.challenge
     {
         code = format!("{code}.{}", challenge.value);
     }
-    let ttl = if state.has(Fault::CodeLongLifetime) {
-        LONG_CODE_TTL
-    } else {
-        state.config.code_ttl
-    };
     let now = SystemTime::now();
     state.codes.insert(
         code.clone(),
@@ -60,7 +52,7 @@ pub fn issue_code(state: &AppState, request: &AuthRequest, session: &Session) ->
             challenge: request.challenge.clone(),
             nonce: request.nonce.clone(),
             auth_time: session.auth_time,
-            expires_at: now + Duration::from_secs(ttl),
+            expires_at: now + state.policy.code.lifetime,
             grant_id: new_grant_id(),
         },
     );
@@ -81,18 +73,25 @@ pub fn grant(
     }
     // RFC 6749 §4.1.3: code is REQUIRED; §5.2: a missing parameter is invalid_request.
     let Some(code) = form.get("code") else {
-        if state.has(Fault::CodeMissingWrongError) {
+        if !state.policy.code.missing_is_invalid_request {
             return Err(invalid_grant("the code is missing"));
         }
         return Err(OAuthError::invalid_request("code is missing"));
     };
     let redirect_uri = form.get("redirect_uri");
     let verifier = form.get("code_verifier");
-    let redemption = state.codes.redeem(
-        code,
-        state.has(Fault::CodeReuseAllowed),
-        |record, history| check(state, client, record, history, redirect_uri, verifier),
-    );
+    let redemption = state
+        .codes
+        .redeem(code, !state.policy.code.single_use, |record, history| {
+            check(
+                &state.policy,
+                client,
+                record,
+                history,
+                redirect_uri,
+                verifier,
+            )
+        });
     match redemption {
         Redemption::Redeemed(record) => Ok(tokens(
             state,
@@ -108,13 +107,13 @@ pub fn grant(
             // RFC 6749 §4.1.2: "If an authorization code is used more than once, the
             // authorization server MUST deny the request and SHOULD revoke (when possible)
             // all tokens previously issued based on that authorization code."
-            if !state.has(Fault::CodeReplayNoRevoke) {
+            if state.policy.code.replay_revokes_tokens {
                 state.store.revoke_grant(&grant_id, revocation_now());
             }
             Err(invalid_grant("the code was already used"))
         }
         Redemption::Expired => Err(invalid_grant("the code has expired")),
-        Redemption::Unknown if state.has(Fault::CodeUnknownAccepted) => {
+        Redemption::Unknown if !state.policy.code.unknown_refused => {
             let subject = state.config.fixtures.first_subject();
             let scope = client.scope.clone();
             Ok(tokens(
@@ -139,7 +138,7 @@ fn invalid_grant(description: &str) -> OAuthError {
 
 /// The bindings of RFC 6749 §4.1.3 and RFC 7636 §4.6, checked with the code still held.
 fn check(
-    state: &AppState,
+    policy: &Policy,
     client: &ClientFixture,
     record: &CodeRecord,
     history: &[Challenge],
@@ -149,19 +148,19 @@ fn check(
     // §4.1.3: "ensure that the authorization code was issued to the authenticated
     // confidential client, or if the client is public, ensure that the code was issued to
     // "client_id" in the request".
-    if record.client_id != client.client_id && !state.has(Fault::CodeNotBoundToClient) {
+    if record.client_id != client.client_id && policy.code.bound_to_client {
         return Err(invalid_grant("the code was issued to another client"));
     }
     // §4.1.3: "ensure that the "redirect_uri" parameter is present if the "redirect_uri"
     // parameter was included in the initial authorization request ..., and if included
     // ensure that their values are identical."
     match redirect_uri {
-        None if record.redirect_uri_sent && !state.has(Fault::CodeRedirectUriNotRequired) => {
+        None if record.redirect_uri_sent && policy.code.redirect_uri_required => {
             return Err(invalid_grant(
                 "redirect_uri is required: the authorization request had one",
             ));
         }
-        Some(uri) if uri != record.redirect_uri && !state.has(Fault::CodeRedirectUriNotChecked) => {
+        Some(uri) if uri != record.redirect_uri && policy.code.redirect_uri_compared => {
             return Err(invalid_grant(
                 "redirect_uri differs from the authorization request's",
             ));
@@ -170,24 +169,24 @@ fn check(
     }
     match (&record.challenge, verifier) {
         // RFC 7636 §4.6 / RFC 9700 §2.1.1: a code bound to a challenge needs the verifier.
-        (Some(_), None) if !state.has(Fault::PkceMissingVerifierAccepted) => {
+        (Some(_), None) if policy.pkce.verifier_required => {
             Err(invalid_grant("code_verifier is required"))
         }
         (Some(_), None) => Ok(()),
         (Some(challenge), Some(verifier)) => {
             // RFC 7636 §4.1: 43 to 128 unreserved characters.
-            if !pkce::is_well_formed(verifier) && !state.has(Fault::PkceVerifierSyntaxUnchecked) {
+            if !pkce::is_well_formed(verifier) && policy.pkce.verifier_syntax_checked {
                 return Err(OAuthError::invalid_request(
                     "code_verifier must be 43 to 128 unreserved characters",
                 ));
             }
             let s256 = challenge.method == Method::S256;
             let matches = pkce::verify(challenge, verifier)
-                || (s256 && state.has(Fault::PkceS256NotVerified))
+                || (s256 && !policy.pkce.s256_verified)
                 || (s256
-                    && state.has(Fault::PkcePlainDowngrade)
+                    && !policy.pkce.plain_downgrade_refused
                     && pkce::constant_time_eq(verifier, &challenge.value))
-                || (state.has(Fault::PkceVerifierAnyFlow)
+                || (!policy.pkce.verifier_bound_to_code
                     && history.iter().any(|c| pkce::verify(c, verifier)));
             if matches {
                 Ok(())
@@ -202,7 +201,7 @@ fn check(
         // RFC 9700 §2.1.1 / §4.8.2 (PKCE downgrade): "authorization servers MUST ... ensure
         // that if there was no code_challenge in the authorization request, a request to
         // the token endpoint containing a code_verifier is rejected."
-        (None, Some(_)) if !state.has(Fault::PkceVerifierWithoutChallenge) => Err(invalid_grant(
+        (None, Some(_)) if policy.pkce.verifier_needs_challenge => Err(invalid_grant(
             "code_verifier was sent but the authorization request had no code_challenge",
         )),
         (None, _) => Ok(()),

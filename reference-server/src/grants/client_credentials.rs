@@ -1,7 +1,6 @@
 //! The client credentials grant (RFC 6749 §4.4).
 
 use crate::errors::OAuthError;
-use crate::faults::Fault;
 use crate::fixtures::ClientFixture;
 use crate::form::Form;
 use crate::grants::{TokenResponse, issue_access_token};
@@ -37,7 +36,7 @@ pub fn grant(
                 scope::parse(requested).map_err(|e| OAuthError::invalid_scope(e.to_string()))?;
             // RFC 6749 §5.2 invalid_scope: "exceeds the scope granted by the resource owner".
             if !scope::is_subset(&requested, client.scopes())
-                && !state.has(Fault::TokenScopeWidened)
+                && state.policy.token.scope_within_registration
             {
                 return Err(OAuthError::invalid_scope(
                     "the requested scope exceeds the client's registered scope",

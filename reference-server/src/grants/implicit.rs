@@ -2,7 +2,6 @@
 //! endpoint, in the fragment, for the public client registered for it.
 
 use crate::authz_request::AuthRequest;
-use crate::faults::Fault;
 use crate::grants::{issue_access_token, issue_refresh_token};
 use crate::response_mode::{AuthError, Outcome};
 use crate::session::Session;
@@ -26,7 +25,7 @@ pub fn issue(state: &AppState, request: &AuthRequest, session: &Session) -> Outc
     if !scope.is_empty() {
         params.push(("scope", scope.clone()));
     }
-    if state.has(Fault::ImplicitRefreshToken) {
+    if !state.policy.implicit.refresh_token_withheld {
         let refresh =
             issue_refresh_token(state, client, &session.subject, &scope, &issued.grant_id);
         params.push(("refresh_token", refresh));

@@ -5,7 +5,6 @@ use std::time::SystemTime;
 
 use crate::authz_request::OPENID;
 use crate::errors::OAuthError;
-use crate::faults::Fault;
 use crate::fixtures::ClientFixture;
 use crate::form::Form;
 use crate::grants::{TokenResponse, access_token_ttl, new_record};
@@ -31,7 +30,7 @@ pub fn grant(
 ) -> Result<TokenResponse, OAuthError> {
     // RFC 6749 §5.2 unauthorized_client.
     if !client.has_grant_type(GRANT_TYPE) {
-        if state.has(Fault::RefreshRestrictedWrongError) {
+        if !state.policy.refresh.restricted_is_unauthorized_client {
             return Err(OAuthError::invalid_grant("the refresh token is not valid"));
         }
         return Err(OAuthError::unauthorized_client(
@@ -64,7 +63,7 @@ pub fn grant(
         }
         // RFC 6749 §6: "validate the refresh token ... and ensure that the refresh token was
         // issued to the authenticated client"; §10.4: bound to the client.
-        if record.client_id != client.client_id && !state.has(Fault::RefreshNotBoundToClient) {
+        if record.client_id != client.client_id && state.policy.refresh.bound_to_client {
             return Err(OAuthError::invalid_grant(
                 "the refresh token was issued to another client",
             ));
@@ -72,7 +71,7 @@ pub fn grant(
         if record.rotated {
             // RFC 9700 §4.14.2: a rotated-out refresh token presented again means one of
             // two parties holds a stolen copy: revoke the active refresh token too.
-            if !state.has(Fault::RefreshReuseNotDetected) {
+            if state.policy.refresh.reuse_detected {
                 let revocation = revocation_now();
                 for other in tokens
                     .values_mut()
@@ -88,7 +87,7 @@ pub fn grant(
         if record.is_expired(now) {
             return Err(OAuthError::invalid_grant("the refresh token has expired"));
         }
-        if record.is_revoked(now) && !state.has(Fault::RefreshRevokedAccepted) {
+        if record.is_revoked(now) && state.policy.refresh.revoked_refused {
             return Err(OAuthError::invalid_grant("the refresh token was revoked"));
         }
         let original: Vec<&str> = record.scope.split(' ').filter(|s| !s.is_empty()).collect();
@@ -99,7 +98,7 @@ pub fn grant(
                 // RFC 6749 §6: "The requested scope MUST NOT include any scope not
                 // originally granted by the resource owner".
                 let within = scope::is_subset(&requested, original.iter().copied());
-                let widened_ok = state.has(Fault::RefreshScopeExpansion)
+                let widened_ok = !state.policy.refresh.scope_within_grant
                     && scope::is_subset(&requested, client.scopes().chain([OPENID]));
                 if !within && !widened_ok {
                     return Err(OAuthError::invalid_scope(
@@ -110,20 +109,20 @@ pub fn grant(
             }
         };
         let granted_scope = granted.join(" ");
-        let narrowed_rt = state.has(Fault::RefreshRotatedScopeNarrowed) && requested.is_some();
+        let narrowed_rt = !state.policy.refresh.rotated_scope_kept && requested.is_some();
         let refresh_token = if client.is_confidential() {
             // A confidential client authenticates every refresh; its token stays.
             if narrowed_rt && let Some(current) = tokens.get_mut(presented) {
                 current.scope = granted_scope.clone();
             }
             Some(presented.to_string())
-        } else if state.has(Fault::RefreshNoRotationPublic) {
+        } else if !state.policy.refresh.rotated_for_public {
             None
         } else {
             // RFC 9700 §4.14.2 rotation: a new refresh token, the old one invalidated. RFC 6749
             // §6: "the refresh token scope MUST be identical to that of the refresh token
             // included by the client in the request."
-            if !state.has(Fault::RefreshOldValidAfterRotation)
+            if state.policy.refresh.old_invalid_after_rotation
                 && let Some(current) = tokens.get_mut(presented)
             {
                 current.rotated = true;

@@ -1,7 +1,16 @@
-//! Pending authorizations: a checked request waiting for the user to log in and consent
-//! (the HTML style), or a PingOne `pi.flow` flow waiting for credentials and the resume
-//! call. Each has a random id (the `interaction` form field or the `flowId`), its own
+//! The authorization interaction: what happens between a checked authorization request
+//! and the authorization response, whatever the vendor style the user agent speaks.
+//!
+//! This module owns the pending authorizations (a checked request waiting for the user to
+//! log in and consent, or a PingOne `pi.flow` flow waiting for credentials and the resume
+//! call). Each has a random id (the `interaction` form field or the `flowId`), its own
 //! anti-CSRF token (RFC 6749 §10.12), and expires after `ServerConfig::interaction_ttl`.
+//! [`flow`] owns the steps (start, log in, consent, complete, deny); the three vendor
+//! styles (HTML forms in `endpoints::login` and `endpoints::consent`, `pi.flow` JSON in
+//! `endpoints::pingone_flow`, AM REST in `endpoints::am_rest`) only translate their wire
+//! format into calls of those steps.
+
+pub mod flow;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -35,6 +44,17 @@ pub struct Interaction {
     pub expires_at: SystemTime,
 }
 
+/// What a stored interaction waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The user's credentials.
+    Login,
+    /// The user's decision (HTML style, once logged in).
+    Consent,
+    /// The resume call that fetches the response (pi.flow style).
+    Resume,
+}
+
 impl Interaction {
     /// A new interaction for `pending`, expiring after `ttl`.
     pub fn new(pending: Pending, prompt: Prompt, style: Style, ttl: Duration) -> Interaction {
@@ -47,6 +67,15 @@ impl Interaction {
             session_id: None,
             completed: false,
             expires_at: SystemTime::now() + ttl,
+        }
+    }
+
+    /// The step this interaction waits for.
+    pub fn awaits(&self) -> Step {
+        match (&self.pending, self.style) {
+            _ if self.completed => Step::Resume,
+            (Pending::Grant(_), Style::Html) if self.session_id.is_some() => Step::Consent,
+            _ => Step::Login,
         }
     }
 }
