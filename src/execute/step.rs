@@ -107,12 +107,12 @@ impl Runner<'_> {
         for (name, t) in &step.args {
             let key = scoped(step.scope.as_deref(), name);
             match self.cx.render(t, step.client) {
-                Ok(Some(v)) => {
+                Ok(Some(v)) if !v.is_empty() => {
                     self.cx.vars.insert(key, v);
                 }
-                // An optional argument that is empty leaves the name unset, so that the
-                // flow's `{{?name}}` parameters are left out.
-                Ok(None) => {
+                // An empty argument (or an optional one without a value) leaves the name
+                // unset, so that the flow's `{{?name}}` parameters are left out.
+                Ok(_) => {
                     self.cx.vars.remove(&key);
                 }
                 Err(m) => {
@@ -148,7 +148,8 @@ impl Runner<'_> {
         }
         for (name, t) in &step.set {
             let value = self.cx.render_required(t, role).map_err(err)?;
-            self.cx.vars.insert(name.clone(), value);
+            // Inside a flow used with `as`, like its captures: `<as>.<name>`.
+            self.cx.vars.insert(scoped(alias, name), value);
         }
         match &step.to {
             Destination::Hook(h) => return self.hook(h, role, label).await,

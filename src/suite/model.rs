@@ -151,6 +151,18 @@ impl Flow {
             .iter()
             .flat_map(|s| s.captures.iter().map(|c| c.name.as_str()))
     }
+
+    /// Every name a use of the flow leaves behind (as `<as>.<name>` with `as`): its
+    /// captures, the values its steps `set`, and its arguments.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.captures()
+            .chain(
+                self.steps
+                    .iter()
+                    .flat_map(|s| s.set.iter().map(|(n, _)| n.as_str())),
+            )
+            .chain(self.args.iter().map(|(n, _)| n.as_str()))
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -379,7 +379,7 @@ impl Validator<'_> {
                 with.push((arg, t));
             }
         }
-        for c in flow.captures() {
+        for c in flow.names() {
             self.defined.insert(match &alias {
                 Some(a) => format!("{a}.{c}"),
                 None => c.to_string(),
