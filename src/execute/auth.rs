@@ -1,9 +1,11 @@
-//! Client authentication on a request: as the role is configured, or deliberately wrong.
+//! Client authentication on a request: as the role is configured, or deliberately wrong
+//! (a named mode, or an `auth = { method, secret, claims, wrong_key }` table).
 
 use base64::Engine as _;
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
+use super::assertion::{self, AssertionInput, JWT_BEARER};
 use crate::suite::{AuthMethod, AuthMode};
 use crate::target::ClientConfig;
 
@@ -28,49 +30,77 @@ pub fn basic_header(id: &str, secret: &str) -> String {
     )
 }
 
-/// Adds the client's credentials to the form and headers per `mode`.
+/// An `auth = {...}` table with its templates rendered.
+#[derive(Debug, Clone)]
+pub struct Explicit {
+    pub method: AuthMethod,
+    /// `"wrong"` stands for a fresh wrong secret.
+    pub secret: Option<String>,
+    pub claims: Option<serde_json::Value>,
+    pub wrong_key: bool,
+}
+
+/// Adds the client's credentials to the form and headers: by the named `mode`, or by an
+/// explicit table. `audience` is the `aud` of a JWT assertion.
 pub fn apply(
     mode: AuthMode,
+    explicit: Option<&Explicit>,
     client: &ClientConfig,
+    audience: &str,
     form: &mut Vec<(String, String)>,
     headers: &mut Vec<(String, String)>,
-) {
-    let secret = client.client_secret.clone().unwrap_or_default();
-    let (method, id, secret) = match mode {
-        AuthMode::None => return,
-        AuthMode::ClientIdOnly => (AuthMethod::None, client.client_id.clone(), secret),
-        AuthMode::Configured => (client.auth_method, client.client_id.clone(), secret),
-        AuthMode::Basic => (
-            AuthMethod::ClientSecretBasic,
-            client.client_id.clone(),
-            secret,
-        ),
-        AuthMode::Post => (
-            AuthMethod::ClientSecretPost,
-            client.client_id.clone(),
-            secret,
-        ),
-        AuthMode::WrongSecret => {
-            // A public client has no secret to get wrong; sending one by post is the
-            // nearest "wrong credentials" it can present.
-            let method = match client.auth_method {
-                AuthMethod::None => AuthMethod::ClientSecretPost,
-                m => m,
-            };
-            (
-                method,
+) -> Result<(), String> {
+    let configured = client.client_secret.clone().unwrap_or_default();
+    let mut wrong_key = false;
+    let mut claims = None;
+    let (method, id, secret) = if let Some(e) = explicit {
+        wrong_key = e.wrong_key;
+        claims = e.claims.as_ref();
+        let secret = match e.secret.as_deref() {
+            Some("wrong") => format!("wrong-{}", random(24)),
+            Some(s) => s.to_string(),
+            None => configured,
+        };
+        (e.method, client.client_id.clone(), secret)
+    } else {
+        match mode {
+            AuthMode::None => return Ok(()),
+            AuthMode::ClientIdOnly => (AuthMethod::None, client.client_id.clone(), configured),
+            AuthMode::Configured => (client.auth_method, client.client_id.clone(), configured),
+            AuthMode::Basic => (
+                AuthMethod::ClientSecretBasic,
                 client.client_id.clone(),
-                format!("wrong-{}", random(24)),
-            )
-        }
-        AuthMode::UnknownClient => {
-            let id = format!("unknown-client-{}", random(16));
-            let secret = if secret.is_empty() {
-                random(24)
-            } else {
-                secret
-            };
-            (client.auth_method, id, secret)
+                configured,
+            ),
+            AuthMode::Post => (
+                AuthMethod::ClientSecretPost,
+                client.client_id.clone(),
+                configured,
+            ),
+            AuthMode::WrongSecret => {
+                // A public client has no secret to get wrong; sending one by post is the
+                // nearest "wrong credentials" it can present. A JWT client signs with a
+                // key (or secret) the server does not know.
+                let method = match client.auth_method {
+                    AuthMethod::None => AuthMethod::ClientSecretPost,
+                    m => m,
+                };
+                wrong_key = true;
+                (
+                    method,
+                    client.client_id.clone(),
+                    format!("wrong-{}", random(24)),
+                )
+            }
+            AuthMode::UnknownClient => {
+                let id = format!("unknown-client-{}", random(16));
+                let secret = if configured.is_empty() {
+                    random(24)
+                } else {
+                    configured
+                };
+                (client.auth_method, id, secret)
+            }
         }
     };
     match method {
@@ -82,7 +112,21 @@ pub fn apply(
             form.push(("client_secret".into(), secret));
         }
         AuthMethod::None => form.push(("client_id".into(), id)),
+        AuthMethod::PrivateKeyJwt | AuthMethod::ClientSecretJwt => {
+            let jwt = assertion::client_assertion(&AssertionInput {
+                method,
+                client,
+                client_id: &id,
+                secret: Some(&secret).filter(|s| !s.is_empty()).map(String::as_str),
+                audience,
+                claims,
+                wrong_key,
+            })?;
+            form.push(("client_assertion_type".into(), JWT_BEARER.into()));
+            form.push(("client_assertion".into(), jwt));
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -58,6 +58,8 @@ pub(super) struct Runner<'a> {
     pub(super) findings: Vec<Finding>,
     /// Method, URL and status of each hop of the current browser walk.
     pub(super) walk_hops: Vec<(String, String, u16)>,
+    /// The target's JWKS, fetched by the first `signed_by` check of the case.
+    pub(super) jwks: Option<serde_json::Value>,
     /// The user agent in use (its client is `http`) and the others, by name.
     agent: String,
     agents: std::collections::BTreeMap<String, Http>,
@@ -107,6 +109,7 @@ pub async fn run_case(
         exchanges: Vec::new(),
         findings: Vec::new(),
         walk_hops: Vec::new(),
+        jwks: None,
         agent: FIRST_AGENT.to_string(),
         agents: Default::default(),
     };

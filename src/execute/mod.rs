@@ -2,6 +2,7 @@
 //! authentication, templating, captures, checks, redaction, waits and bounded
 //! concurrency. Secrets are redacted before an exchange leaves this module.
 
+pub mod assertion;
 pub mod auth;
 pub mod browser;
 pub mod capture;

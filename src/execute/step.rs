@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use super::assertion;
 use super::browser::Callback;
 use super::capture;
 use super::case::{Abort, Runner};
@@ -17,7 +18,8 @@ use super::check::{self, Body, Broken, CheckError, Observed};
 use super::http::{Request, Response};
 use crate::outcome::{Finding, SkipReason};
 use crate::suite::{
-    Attempts, AuthMode, Destination, HookCall, Receive, Repetition, RequestStep, Role,
+    Attempts, AuthMode, Destination, HookCall, JwtSpec, KeyRef, Receive, Repetition, RequestStep,
+    Role, SetValue,
 };
 
 /// How often a `poll = "{{seconds}}"` step (an effect that propagates) repeats.
@@ -35,7 +37,7 @@ struct Attempt {
 }
 
 impl Attempt {
-    fn observed(&self) -> Observed<'_> {
+    fn observed<'a>(&'a self, jwks: Option<&'a serde_json::Value>) -> Observed<'a> {
         Observed {
             response: &self.resp,
             body: &self.body,
@@ -43,6 +45,7 @@ impl Attempt {
             ended_at: &self.ended_at,
             hops: &self.hops,
             method: self.method.as_deref(),
+            jwks,
         }
     }
 }
@@ -146,8 +149,11 @@ impl Runner<'_> {
             }
             self.pause(total).await;
         }
-        for (name, t) in &step.set {
-            let value = self.cx.render_required(t, role).map_err(err)?;
+        for (name, v) in &step.set {
+            let value = match v {
+                SetValue::Text(t) => self.cx.render_required(t, role).map_err(err)?,
+                SetValue::Jwt(spec) => self.jwt_value(spec, role).map_err(err)?,
+            };
             // Inside a flow used with `as`, like its captures: `<as>.<name>`.
             self.cx.vars.insert(scoped(alias, name), value);
         }
@@ -157,6 +163,9 @@ impl Runner<'_> {
                 return self.expect_nothing(r, role, label).await;
             }
             _ => {}
+        }
+        if step.checks.iter().any(|c| c.kind.needs_jwks()) {
+            self.fetch_jwks(label).await?;
         }
         let (last, failures) = match &step.repeat {
             Repetition::Once => {
@@ -187,7 +196,7 @@ impl Runner<'_> {
                 let mut n = 1;
                 let a = loop {
                     let a = self.attempt(step, role, &numbered(label, n)).await?;
-                    let seen = a.observed();
+                    let seen = a.observed(None);
                     let mut pending = true;
                     for c in &p.while_pending {
                         pending &= check::guard_holds(c, &seen, &self.cx, role).map_err(err)?;
@@ -452,7 +461,7 @@ impl Runner<'_> {
         role: Role,
         label: &str,
     ) -> Result<Failures, Abort> {
-        let seen = a.observed();
+        let seen = a.observed(self.jwks.as_ref());
         let mut failures = Vec::new();
         for (i, c) in step.checks.iter().enumerate() {
             if let Some(guard) = &c.when {
@@ -556,13 +565,41 @@ impl Runner<'_> {
                 }
             }
         }
-        let explicit = step.auth != AuthMode::Configured;
+        let explicit = step.auth != AuthMode::Configured || step.auth_spec.is_some();
         if endpoint.is_some_and(|e| e.authenticates_client()) || explicit {
             let client = self
                 .cx
                 .client(role)
                 .ok_or_else(|| format!("no `{role}` client configured"))?;
-            super::auth::apply(step.auth, client, &mut form, &mut headers);
+            let spec = match &step.auth_spec {
+                None => None,
+                Some(s) => Some(super::auth::Explicit {
+                    method: s.method,
+                    secret: match &s.secret {
+                        Some(t) => Some(self.cx.render_required(t, role)?),
+                        None => None,
+                    },
+                    claims: match &s.claims {
+                        Some(c) => Some(self.cx.render_json(c, role)?),
+                        None => None,
+                    },
+                    wrong_key: s.wrong_key,
+                }),
+            };
+            // OpenID Connect Core §9: "The Audience SHOULD be the URL of the
+            // Authorization Server's Token Endpoint"; a case may set another `aud`.
+            let audience = self
+                .target
+                .endpoint(crate::suite::Endpoint::Token)
+                .map_or_else(|| base.clone(), str::to_string);
+            super::auth::apply(
+                step.auth,
+                spec.as_ref(),
+                client,
+                &audience,
+                &mut form,
+                &mut headers,
+            )?;
         }
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(&query);
@@ -592,6 +629,56 @@ impl Runner<'_> {
             headers,
             body,
         })
+    }
+}
+
+impl Runner<'_> {
+    /// Fetches the target's JWKS once per case, for `signed_by = "jwks"` checks. A JWKS
+    /// that cannot be had is a premise that does not hold: an `error`, not a finding.
+    async fn fetch_jwks(&mut self, label: &str) -> Result<(), Abort> {
+        if self.jwks.is_some() {
+            return Ok(());
+        }
+        let err = |m: String| Abort::Error(format!("{label}: cannot verify signatures: {m}"));
+        let url = self
+            .target
+            .endpoint(crate::suite::Endpoint::Jwks)
+            .ok_or_else(|| err("the target has no `jwks` endpoint".into()))?
+            .to_string();
+        let req = Request {
+            method: "GET".into(),
+            url,
+            headers: vec![("accept".into(), "application/json".into())],
+            body: None,
+        };
+        let resp = self
+            .send_recorded(&req, &format!("{label} · jwks for signed_by"))
+            .await
+            .map_err(err)?;
+        let jwks: serde_json::Value = serde_json::from_slice(&resp.body)
+            .ok()
+            .filter(|_| resp.status == 200)
+            .ok_or_else(|| {
+                err(format!(
+                    "the JWKS answered {} without a JSON body",
+                    resp.status
+                ))
+            })?;
+        self.jwks = Some(jwks);
+        Ok(())
+    }
+
+    /// Builds a `{ jwt = {...} }` value: claims and header rendered (numeric templates as
+    /// numbers), signed with the key it names.
+    fn jwt_value(&self, spec: &JwtSpec, role: Role) -> Result<String, String> {
+        let claims = self.cx.render_json(&spec.claims, role)?;
+        let header = self.cx.render_json(&spec.header, role)?;
+        let key_role = match spec.key {
+            KeyRef::Client(r) | KeyRef::Secret(r) => r.unwrap_or(role),
+            KeyRef::Generated | KeyRef::Unsecured => role,
+        };
+        let key = assertion::key_for(spec.key, self.cx.client(key_role), key_role.as_str())?;
+        assertion::sign(key, spec.alg.as_deref(), &header, &claims)
     }
 }
 

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::template::Template;
-use super::vocab::{AuthMode, Capability, Endpoint, JsonType, Level, Role};
+use super::vocab::{AuthMethod, AuthMode, Capability, Endpoint, JsonType, Level, Role};
 
 /// All cases and flows loaded from a suites folder.
 #[derive(Debug, Clone, Default)]
@@ -202,7 +202,9 @@ pub struct RequestStep {
     pub repeat: Repetition,
     /// Values set before the request is built (`set = { state = "{{random}}" }`), so that
     /// one generated value can be sent and then compared.
-    pub set: Vec<(String, Template)>,
+    pub set: Vec<(String, SetValue)>,
+    /// `auth = { method = ..., ... }`: client authentication beyond the named modes.
+    pub auth_spec: Option<AuthSpec>,
     /// Walk the authorization request like a browser: follow redirects, log in, consent.
     pub browser: Option<Browser>,
     /// A failing check is an `error` (unmet prerequisite), not a finding.
@@ -238,7 +240,11 @@ impl RequestStep {
             .chain(self.wait.iter())
             .chain(url)
             .chain(repeat)
-            .chain(self.set.iter().map(|(_, t)| t))
+            .chain(self.set.iter().filter_map(|(_, v)| match v {
+                SetValue::Text(t) => Some(t),
+                SetValue::Jwt(_) => None,
+            }))
+            .chain(self.auth_spec.iter().flat_map(|a| a.secret.iter()))
     }
 
     fn template_roles(&self) -> impl Iterator<Item = Role> + '_ {
@@ -252,6 +258,57 @@ impl RequestStep {
             _ => None,
         }
     }
+}
+
+/// A `set` value: text, or a JWT the harness signs (`{ jwt = { key, alg, header,
+/// claims } }`).
+#[derive(Debug, Clone)]
+pub enum SetValue {
+    Text(Template),
+    Jwt(Box<JwtSpec>),
+}
+
+/// A JWT to build and sign when the step runs. `header` and `claims` are JSON objects
+/// whose strings may hold templates; a whole numeric template (`{{now + 60}}`) becomes a
+/// number.
+#[derive(Debug, Clone)]
+pub struct JwtSpec {
+    pub key: KeyRef,
+    /// The algorithm; by default the key's own (its configured `key_alg`, HS256 for a
+    /// secret).
+    pub alg: Option<String>,
+    pub header: serde_json::Value,
+    pub claims: serde_json::Value,
+}
+
+/// Which key signs a JWT the harness builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRef {
+    /// The configured key of the step's client (`"client"`) or of a role
+    /// (`"clients.<role>"`).
+    Client(Option<Role>),
+    /// An HMAC key from the client secret of the step's client or a role (`"secret"`,
+    /// `"secrets.<role>"`): `client_secret_jwt` (OpenID Connect Core §9).
+    Secret(Option<Role>),
+    /// A key made for this JWT that nobody has registered (`"generated"`), with the
+    /// client key's `kid` when it has one: a signature no server can verify.
+    Generated,
+    /// No signature at all (`"none"`, RFC 7519 §6 unsecured JWT).
+    Unsecured,
+}
+
+/// `auth = { method = "...", secret = "...", claims = {...} }`.
+#[derive(Debug, Clone)]
+pub struct AuthSpec {
+    pub method: AuthMethod,
+    /// The secret to present instead of the configured one; for `client_secret_jwt`, the
+    /// assertion's HMAC key.
+    pub secret: Option<Template>,
+    /// Assertion claims merged over the defaults (RFC 7523 §3: `iss`, `sub`, `aud`,
+    /// `exp`, `iat`, `jti`); `null` removes one.
+    pub claims: Option<serde_json::Value>,
+    /// Sign the assertion with a key nobody registered (same `kid`).
+    pub wrong_key: bool,
 }
 
 /// What a step does: send a request somewhere, wait for one the server sends, or have an
@@ -493,9 +550,28 @@ pub enum CheckKind {
     AnyOf(Vec<Vec<CheckKind>>),
     /// The method of a request the listener received (`receive` steps).
     Method(String),
+    /// The JWT at the pointer verifies against the target's JWKS (`signed_by = "jwks"`).
+    JwtSigned {
+        pointer: String,
+    },
+    /// A test on the claims of the JWT at the pointer (read, not verified).
+    JwtClaim {
+        pointer: String,
+        claim: String,
+        test: JsonTest,
+    },
 }
 
 impl CheckKind {
+    /// Whether the check verifies a signature against the target's JWKS.
+    pub fn needs_jwks(&self) -> bool {
+        match self {
+            CheckKind::JwtSigned { .. } => true,
+            CheckKind::AnyOf(alts) => alts.iter().flatten().any(CheckKind::needs_jwks),
+            _ => false,
+        }
+    }
+
     /// Whether the check reads what only a browser walk observes.
     pub fn needs_browser(&self) -> bool {
         match self {

@@ -100,7 +100,7 @@ pub struct RawStep {
     #[serde(default)]
     pub client: Option<Spanned<String>>,
     #[serde(default)]
-    pub auth: Option<Spanned<String>>,
+    pub auth: Option<Spanned<RawAuth>>,
     #[serde(default)]
     pub form: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
     #[serde(default)]
@@ -118,7 +118,7 @@ pub struct RawStep {
     #[serde(default)]
     pub poll: Option<Spanned<RawPollSpec>>,
     #[serde(default)]
-    pub set: Option<BTreeMap<String, Spanned<String>>>,
+    pub set: Option<BTreeMap<String, Spanned<toml::Value>>>,
     #[serde(default)]
     pub browser: Option<Spanned<RawBrowser>>,
     #[serde(default)]
@@ -167,6 +167,61 @@ impl<'de> Deserialize<'de> for RawPollSpec {
         }
         d.deserialize_any(V)
     }
+}
+
+/// `auth = "mode"` or `auth = { method, secret, claims, wrong_key }`.
+#[derive(Debug)]
+pub enum RawAuth {
+    Mode(String),
+    Spec(RawAuthSpec),
+}
+
+impl<'de> Deserialize<'de> for RawAuth {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawAuth;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "an auth mode such as \"configured\", or a table { method, secret, claims }",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawAuth, E> {
+                Ok(RawAuth::Mode(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawAuth, A::Error> {
+                RawAuthSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawAuth::Spec)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuthSpec {
+    pub method: Spanned<String>,
+    #[serde(default)]
+    pub secret: Option<Spanned<String>>,
+    #[serde(default)]
+    pub claims: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub wrong_key: Option<bool>,
+}
+
+/// `{ jwt = { key, alg, header, claims } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJwt {
+    #[serde(default)]
+    pub key: Option<String>,
+    #[serde(default)]
+    pub alg: Option<String>,
+    #[serde(default)]
+    pub header: Option<toml::Value>,
+    #[serde(default)]
+    pub claims: Option<toml::Value>,
 }
 
 /// What the listener answers to a `receive`.
@@ -240,6 +295,13 @@ pub struct RawCheck {
     /// The method of a received request.
     #[serde(default)]
     pub method: Option<Spanned<String>>,
+    /// A JWT at a JSON pointer of the body: `signed_by` or `claim` tests.
+    #[serde(default)]
+    pub jwt: Option<Spanned<String>>,
+    #[serde(default)]
+    pub signed_by: Option<Spanned<String>>,
+    #[serde(default)]
+    pub claim: Option<Spanned<String>>,
     #[serde(default)]
     pub body_contains: Option<Spanned<String>>,
     #[serde(default)]

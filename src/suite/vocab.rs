@@ -228,6 +228,9 @@ vocabulary! {
         ClientSecretBasic => "client_secret_basic",
         ClientSecretPost => "client_secret_post",
         None => "none",
+        // RFC 7523 §2.2 with OpenID Connect Core §9.
+        PrivateKeyJwt => "private_key_jwt",
+        ClientSecretJwt => "client_secret_jwt",
     }
 }
 

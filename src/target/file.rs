@@ -224,8 +224,25 @@ pub fn parse(
                 continue;
             }
         };
+        if matches!(role, Role::Dyn | Role::Dyn2) {
+            cx.error(
+                span.clone(),
+                format!("client `{key}` is registered by the cases themselves (`as_client`)"),
+                Some("another role"),
+            );
+        }
         let client_secret = rc.client_secret.as_ref().map(|s| cx.string(s));
-        if auth_method != AuthMethod::None && client_secret.is_none() {
+        // A private_key_jwt client authenticates with its key, every other with a secret
+        // (client_secret_jwt signs with it, OpenID Connect Core §9).
+        let needs_secret = !matches!(auth_method, AuthMethod::None | AuthMethod::PrivateKeyJwt);
+        if auth_method == AuthMethod::PrivateKeyJwt && rc.key_file.is_none() {
+            cx.error(
+                span.clone(),
+                format!("client `{key}` uses `private_key_jwt` but has no `key_file`"),
+                None,
+            );
+        }
+        if needs_secret && client_secret.is_none() {
             cx.error(
                 span.clone(),
                 format!("client `{key}` uses `{auth_method}` but has no `client_secret`"),

@@ -26,6 +26,8 @@ pub struct Observed<'a> {
     /// For a request the listener received: its method (the "response" holds its
     /// headers and body).
     pub method: Option<&'a str>,
+    /// The target's JWKS, when a check of the step verifies signatures.
+    pub jwks: Option<&'a Value>,
 }
 
 /// The body as JSON, parsed once per response.
@@ -272,6 +274,44 @@ pub fn evaluate(
                 "a `method` check goes with a `receive` step".into(),
             )),
         },
+        CheckKind::JwtSigned { pointer } => {
+            let token = jwt_at(body, pointer)?;
+            let Some(jwks) = seen.jwks else {
+                return Err(CheckError::Harness(
+                    "the target's JWKS was not fetched".into(),
+                ));
+            };
+            match super::jwt::verify_with_jwks(&token, jwks) {
+                Ok(_) => Ok(()),
+                Err(why) => Err(Broken::err(
+                    format!("signature of the JWT at `{pointer}`"),
+                    "a signature by a key of the target's JWKS",
+                    why.to_string(),
+                )),
+            }
+        }
+        CheckKind::JwtClaim {
+            pointer,
+            claim,
+            test,
+        } => {
+            let token = jwt_at(body, pointer)?;
+            match super::jwt::decode_unverified(&token) {
+                Ok((_, claims)) => json::json_test(
+                    &Value::Object(claims),
+                    &format!("claim of the JWT at `{pointer}`:"),
+                    claim,
+                    test,
+                    cx,
+                    client,
+                ),
+                Err(e) => Err(Broken::err(
+                    format!("JWT at `{pointer}`"),
+                    "a JWS compact serialization",
+                    e.to_string(),
+                )),
+            }
+        }
         CheckKind::AnyOf(alternatives) => {
             let mut why = Vec::new();
             for alt in alternatives {
@@ -304,6 +344,30 @@ pub fn guard_holds(
         Ok(()) => Ok(true),
         Err(CheckError::Broken(_)) => Ok(false),
         Err(CheckError::Harness(m)) => Err(m),
+    }
+}
+
+/// The string at a JSON pointer of the body, which a JWT check reads.
+fn jwt_at(body: &Body, pointer: &str) -> Result<String, CheckError> {
+    let root = body
+        .json()
+        .map_err(|e| Broken::err(format!("JWT at `{pointer}`"), "a JSON body", e.to_string()))?;
+    match select(root, pointer)
+        .into_iter()
+        .next()
+        .and_then(|(_, v)| v)
+    {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(Broken::err(
+            format!("JWT at `{pointer}`"),
+            "a string",
+            json::short(other),
+        )),
+        None => Err(Broken::err(
+            format!("JWT at `{pointer}`"),
+            "present",
+            "absent",
+        )),
     }
 }
 

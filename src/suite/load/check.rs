@@ -90,6 +90,7 @@ impl Validator<'_> {
             rc.body_not_contains.is_some(),
             rc.body_matches.is_some(),
             rc.method.is_some(),
+            rc.jwt.is_some(),
         ];
         if subjects.iter().filter(|b| **b).count() != 1 {
             self.error_expected(
@@ -97,7 +98,7 @@ impl Validator<'_> {
                 "a check names exactly one subject",
                 "one of `status`, `header`, `content_type`, `json`, `callback`, `delivered`, \
                  `post_redirects_use`, `body_contains`, `body_not_contains`, `body_matches`, \
-                 `method`, `any_of`",
+                 `method`, `jwt`, `any_of`",
             );
             return None;
         }
@@ -228,9 +229,45 @@ impl Validator<'_> {
                 self.error_expected(span, "unsupported test for a `header` check", expected);
                 return None;
             }
+        } else if let (Some(jwt), Some(by)) = (&rc.jwt, &rc.signed_by) {
+            if by.get_ref() != "jwks" || n_tests != 0 || rc.claim.is_some() {
+                self.error_expected(
+                    by.span(),
+                    "invalid `signed_by`",
+                    "`signed_by = \"jwks\"` (the target's JWKS) and no other test",
+                );
+                return None;
+            }
+            if !jwt.get_ref().is_empty() && !jwt.get_ref().starts_with('/') {
+                self.error_expected(
+                    jwt.span(),
+                    "invalid JSON pointer",
+                    "a pointer such as `/id_token`",
+                );
+                return None;
+            }
+            CheckKind::JwtSigned {
+                pointer: jwt.get_ref().clone(),
+            }
         } else {
             let is_callback = rc.callback.is_some();
-            let pointer = rc.json.or(rc.callback)?;
+            let jwt = rc.jwt.clone();
+            if let Some(j) = &jwt
+                && rc.claim.is_none()
+            {
+                self.error_expected(
+                    j.span(),
+                    "a `jwt` check needs `signed_by` or `claim`",
+                    "`{ jwt = \"/id_token\", signed_by = \"jwks\" }` or \
+                     `{ jwt = \"/id_token\", claim = \"/aud\", equals = \"...\" }`",
+                );
+                return None;
+            }
+            let pointer = if jwt.is_some() {
+                rc.claim.clone()
+            } else {
+                rc.json.or(rc.callback)
+            }?;
             let ptr = pointer.get_ref().clone();
             if !(ptr.is_empty() || ptr.starts_with('/')) {
                 self.error_expected(
@@ -317,7 +354,13 @@ impl Validator<'_> {
                 );
                 return None;
             };
-            if is_callback {
+            if let Some(j) = jwt {
+                CheckKind::JwtClaim {
+                    pointer: j.into_inner(),
+                    claim: ptr,
+                    test,
+                }
+            } else if is_callback {
                 CheckKind::Callback { pointer: ptr, test }
             } else {
                 CheckKind::Json { pointer: ptr, test }

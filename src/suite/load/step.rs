@@ -10,14 +10,17 @@ use toml::Spanned;
 use super::{Validator, parse_capture, toml_to_json};
 use crate::diagnostic::Diagnostic;
 use crate::suite::model::*;
-use crate::suite::raw::{RawPollSpec, RawRepeat, RawStep};
+use crate::suite::raw::{RawAuth, RawJwt, RawPollSpec, RawRepeat, RawStep};
 use crate::suite::template::Template;
-use crate::suite::vocab::{AuthMode, Endpoint, Role};
+use crate::suite::vocab::{AuthMethod, AuthMode, Endpoint, Role};
 
 impl Validator<'_> {
+    /// Request parameters. A `{ jwt = {...} }` value is built when the step runs: it
+    /// becomes a `set` value read by the parameter.
     fn params(
         &mut self,
         raw: Option<Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
+        set: &mut Vec<(String, SetValue)>,
     ) -> Vec<(String, Template)> {
         let mut out = Vec::new();
         let Some(raw) = raw else { return out };
@@ -47,10 +50,20 @@ impl Validator<'_> {
                     }
                 }
                 toml::Value::Integer(i) => out.push((name, Template::literal(&i.to_string()))),
+                toml::Value::Table(t) if t.contains_key("jwt") => {
+                    if let Some(spec) = self.jwt_value(toml::Value::Table(t), span) {
+                        let var = format!("jwt_param_{name}");
+                        set.push((var.clone(), SetValue::Jwt(Box::new(spec))));
+                        self.defined.insert(var.clone());
+                        if let Ok(t) = Template::parse(&format!("{{{{{var}}}}}")) {
+                            out.push((name, t));
+                        }
+                    }
+                }
                 _ => self.error_expected(
                     span,
                     format!("parameter `{name}` has an unsupported value"),
-                    "a string, an integer or a list of strings",
+                    "a string, an integer, a list of strings or `{ jwt = {...} }`",
                 ),
             }
         }
@@ -132,25 +145,13 @@ impl Validator<'_> {
             }
             Some(role)
         });
-        let auth = match &rs.auth {
-            Some(a) => AuthMode::parse(a.get_ref()).or_else(|| {
-                self.unknown_name(a, "auth mode", AuthMode::NAMES);
-                None
-            })?,
-            None => AuthMode::Configured,
-        };
+        let (auth, auth_spec) = self.auth(rs.auth);
         if rs.form.is_some() && rs.json.is_some() {
             let s = rs.json.as_ref().map(|j| j.span()).unwrap_or(span.clone());
             self.error(s, "a step sends either `form` or `json`, not both");
         }
         // `set` comes first: the request's own templates may read what it sets.
-        let mut set = Vec::new();
-        for (name, value) in rs.set.unwrap_or_default() {
-            if let Some(t) = self.template(value.get_ref(), value.span()) {
-                set.push((name.clone(), t));
-            }
-            self.defined.insert(name);
-        }
+        let mut set = self.set_values(rs.set);
         let browser = match &rs.browser {
             None => None,
             Some(b) => {
@@ -202,8 +203,8 @@ impl Validator<'_> {
                 "`query` instead of `form`",
             );
         }
-        let form = self.params(rs.form);
-        let query = self.params(rs.query);
+        let form = self.params(rs.form, &mut set);
+        let query = self.params(rs.query, &mut set);
         let mut headers = Vec::new();
         if let Some(h) = rs.headers {
             for (name, value) in h.into_inner() {
@@ -278,6 +279,7 @@ impl Validator<'_> {
             wait_extra: rs.wait_extra.unwrap_or(0.0),
             repeat,
             set,
+            auth_spec,
             browser,
             setup: in_flow || rs.setup.unwrap_or(false),
             checks,
@@ -449,13 +451,7 @@ impl Validator<'_> {
             }
             Some(role)
         });
-        let mut set = Vec::new();
-        for (name, value) in rs.set.unwrap_or_default() {
-            if let Some(t) = self.template(value.get_ref(), value.span()) {
-                set.push((name.clone(), t));
-            }
-            self.defined.insert(name);
-        }
+        let set = self.set_values(rs.set);
         let to = match (rs.receive, rs.hook) {
             (Some(r), None) => {
                 if rs.args.is_some() {
@@ -562,6 +558,7 @@ impl Validator<'_> {
             wait_extra: rs.wait_extra.unwrap_or(0.0),
             repeat: Repetition::Once,
             set,
+            auth_spec: None,
             browser: None,
             setup: in_flow || rs.setup.unwrap_or(false),
             checks,
@@ -572,6 +569,148 @@ impl Validator<'_> {
                 line,
             },
         })))
+    }
+
+    /// `set = { name = "template" | { jwt = {...} } }`; each name is defined from here on.
+    fn set_values(
+        &mut self,
+        raw: Option<BTreeMap<String, Spanned<toml::Value>>>,
+    ) -> Vec<(String, SetValue)> {
+        let mut out = Vec::new();
+        for (name, value) in raw.unwrap_or_default() {
+            let span = value.span();
+            match value.into_inner() {
+                toml::Value::String(s) => {
+                    if let Some(t) = self.template(&s, span) {
+                        out.push((name.clone(), SetValue::Text(t)));
+                    }
+                }
+                v @ toml::Value::Table(_) => {
+                    if let Some(spec) = self.jwt_value(v, span) {
+                        out.push((name.clone(), SetValue::Jwt(Box::new(spec))));
+                    }
+                }
+                _ => self.error_expected(
+                    span,
+                    format!("`set.{name}` has an unsupported value"),
+                    "a string (a template) or `{ jwt = { key, alg, header, claims } }`",
+                ),
+            }
+            self.defined.insert(name);
+        }
+        out
+    }
+
+    /// `{ jwt = { key = "client", alg = "PS256", header = {...}, claims = {...} } }`.
+    fn jwt_value(&mut self, v: toml::Value, span: Range<usize>) -> Option<JwtSpec> {
+        let expected = "`{ jwt = { key, alg, header, claims } }`";
+        let toml::Value::Table(mut t) = v else {
+            self.error_expected(span, "not a JWT value", expected);
+            return None;
+        };
+        let (Some(inner), true) = (t.remove("jwt"), t.is_empty()) else {
+            self.error_expected(span, "a JWT value has one key, `jwt`", expected);
+            return None;
+        };
+        let raw: RawJwt = match inner.try_into() {
+            Ok(r) => r,
+            Err(e) => {
+                self.error_expected(span, format!("invalid `jwt`: {e}"), expected);
+                return None;
+            }
+        };
+        let key = match raw.key.as_deref().unwrap_or("client") {
+            "client" => KeyRef::Client(None),
+            "secret" => KeyRef::Secret(None),
+            "generated" => KeyRef::Generated,
+            "none" => KeyRef::Unsecured,
+            other => {
+                let role = |r: &str| Role::parse(r);
+                match other.split_once('.') {
+                    Some(("clients", r)) if role(r).is_some() => KeyRef::Client(role(r)),
+                    Some(("secrets", r)) if role(r).is_some() => KeyRef::Secret(role(r)),
+                    _ => {
+                        self.error_expected(
+                            span,
+                            format!("unknown JWT key `{other}`"),
+                            "`client`, `clients.<role>`, `secret`, `secrets.<role>`, `generated` \
+                             or `none`",
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        let object = |this: &mut Self, v: Option<toml::Value>, what: &str| {
+            let v = toml_to_json(v.unwrap_or(toml::Value::Table(Default::default())));
+            if !v.is_object() {
+                this.error(span.clone(), format!("`jwt.{what}` is a table"));
+            }
+            this.json_templates(&v, span.clone());
+            v
+        };
+        let header = object(self, raw.header, "header");
+        let claims = object(self, raw.claims, "claims");
+        Some(JwtSpec {
+            key,
+            alg: raw.alg,
+            header,
+            claims,
+        })
+    }
+
+    /// `auth = "mode"` or `auth = { method, secret, claims, wrong_key }`.
+    fn auth(&mut self, raw: Option<Spanned<RawAuth>>) -> (AuthMode, Option<AuthSpec>) {
+        let Some(raw) = raw else {
+            return (AuthMode::Configured, None);
+        };
+        let span = raw.span();
+        match raw.into_inner() {
+            RawAuth::Mode(m) => match AuthMode::parse(&m) {
+                Some(mode) => (mode, None),
+                None => {
+                    self.unknown_name(&Spanned::new(span, m), "auth mode", AuthMode::NAMES);
+                    (AuthMode::Configured, None)
+                }
+            },
+            RawAuth::Spec(s) => {
+                let method = match s.method.get_ref().as_str() {
+                    // The short names of the string modes.
+                    "basic" => Some(AuthMethod::ClientSecretBasic),
+                    "post" => Some(AuthMethod::ClientSecretPost),
+                    m => AuthMethod::parse(m),
+                };
+                let Some(method) = method else {
+                    self.unknown_name(&s.method, "auth method", AuthMethod::NAMES);
+                    return (AuthMode::Configured, None);
+                };
+                let secret = s
+                    .secret
+                    .as_ref()
+                    .and_then(|t| self.template(t.get_ref(), t.span()));
+                let claims = s.claims.map(|c| {
+                    let cspan = c.span();
+                    let v = toml_to_json(c.into_inner());
+                    self.json_templates(&v, cspan);
+                    v
+                });
+                if claims.is_some()
+                    && !matches!(
+                        method,
+                        AuthMethod::PrivateKeyJwt | AuthMethod::ClientSecretJwt
+                    )
+                {
+                    self.error(span, "`claims` goes with a JWT method");
+                }
+                let spec = AuthSpec {
+                    method,
+                    secret,
+                    claims,
+                    wrong_key: s.wrong_key.unwrap_or(false),
+                };
+                (AuthMode::Configured, Some(spec))
+            }
+        }
     }
 
     /// `poll` (seconds, or the RFC polling table) and `repeat`.
