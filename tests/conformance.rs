@@ -180,46 +180,6 @@ fn main() {
                 },
             ));
         }
-        trials.push(Trial::test(
-            format!(
-                "layout::{}::discovered-endpoints-match-layout-table",
-                layout.as_str()
-            ),
-            move || {
-                let resolved = layout_server(layout)?;
-                let meta = resolved
-                    .discovery
-                    .metadata
-                    .as_ref()
-                    .ok_or("no metadata discovered")?;
-                let mut wrong = Vec::new();
-                for &e in suite::Endpoint::ALL {
-                    let (Some(member), Some(path)) = (
-                        e.metadata_member(),
-                        target::layout::default_path(
-                            resolved.target.layout,
-                            e,
-                            &resolved.target.params,
-                        ),
-                    ) else {
-                        continue;
-                    };
-                    if let Some(advertised) = meta.get(member).and_then(|v| v.as_str()) {
-                        let expected = format!("{}{}", resolved.target.base_url, path);
-                        if advertised != expected {
-                            wrong.push(format!(
-                                "{e}: metadata {advertised}, layout table {expected}"
-                            ));
-                        }
-                    }
-                }
-                if wrong.is_empty() {
-                    Ok(())
-                } else {
-                    Err(wrong.join("\n").into())
-                }
-            },
-        ));
     }
     for case in &catalog.cases {
         let catalog = Arc::clone(&catalog);

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::faults::Fault;
 use crate::fixtures::Fixtures;
-use crate::layouts::Layout;
+use crate::layouts::{self, Layout, LayoutParams};
 
 /// The default PingOne environment id: uuid-shaped, as PingOne's are.
 pub const DEFAULT_ENV_ID: &str = "8f1c2d3e-0000-4000-8000-000000000ef1";
@@ -71,8 +71,16 @@ impl ServerConfig {
         format!(
             "{}{}",
             base_url.trim_end_matches('/'),
-            self.layout.issuer_path(&self.env_id, &self.realm)
+            layouts::served(self.layout).issuer_path(&self.layout_params())
         )
+    }
+
+    /// The layout's parameters: the environment id and the realm.
+    pub fn layout_params(&self) -> LayoutParams {
+        LayoutParams {
+            env_id: self.env_id.clone(),
+            realm: self.realm.clone(),
+        }
     }
 
     /// Whether `fault` is switched on.

@@ -3,6 +3,7 @@
 //! The built-in set is `fixtures/reference/fixtures.toml`, the same file the harness builds its
 //! default targets from, so the server and the suites can never disagree about a role.
 
+pub use oauth2spec_vocab::{AuthMethod, Role};
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
@@ -165,35 +166,10 @@ impl Fixtures {
     }
 }
 
-/// The client authentication methods the reference server implements (RFC 6749 §2.3.1;
-/// `none` is the RFC 7591 name for a public client).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthMethod {
-    ClientSecretBasic,
-    ClientSecretPost,
-    None,
-}
-
-impl AuthMethod {
-    /// The registered name, as in `token_endpoint_auth_methods_supported`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthMethod::ClientSecretBasic => "client_secret_basic",
-            AuthMethod::ClientSecretPost => "client_secret_post",
-            AuthMethod::None => "none",
-        }
-    }
-}
-
 impl ClientFixture {
     /// The parsed `auth_method`; `None` only for fixtures that failed [`Fixtures::from_toml`].
     pub fn auth_method(&self) -> Option<AuthMethod> {
-        match self.auth_method.as_str() {
-            "client_secret_basic" => Some(AuthMethod::ClientSecretBasic),
-            "client_secret_post" => Some(AuthMethod::ClientSecretPost),
-            "none" => Some(AuthMethod::None),
-            _ => None,
-        }
+        AuthMethod::parse(&self.auth_method)
     }
 
     /// A confidential client holds a secret (RFC 6749 §2.1).
@@ -233,13 +209,17 @@ mod tests {
     fn builtin_fixtures_parse_and_have_the_roles_the_suites_use() {
         let fixtures = Fixtures::from_toml(BUILTIN).expect("builtin fixtures parse");
         for role in [
-            "confidential",
-            "second",
-            "short_lived",
-            "restricted",
-            "public",
+            Role::Confidential,
+            Role::Second,
+            Role::ShortLived,
+            Role::Restricted,
+            Role::Public,
         ] {
-            assert!(fixtures.client_by_role(role).is_some(), "role {role}");
+            assert!(fixtures.client_by_role(role.as_str()).is_some(), "{role}");
+        }
+        // Every client plays a role the suites can name.
+        for client in &fixtures.clients {
+            assert!(Role::parse(&client.role).is_some(), "{}", client.role);
         }
         assert_eq!(fixtures.users.len(), 2);
         assert_eq!(Fixtures::builtin(), fixtures);

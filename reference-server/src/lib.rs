@@ -42,7 +42,7 @@ pub use config::ServerConfig;
 pub use faults::{Fault, UnknownFault};
 pub use fixtures::{ClientFixture, Fixtures, FixturesError, UserFixture};
 pub use keys::KeyError;
-pub use layouts::{Layout, UnknownLayout};
+pub use layouts::{Layout, LayoutParams};
 
 use endpoints::{
     am_rest, authorization, consent, introspection, jwks, login, metadata, pingone_flow,
@@ -126,7 +126,7 @@ pub(crate) fn router(state: SharedState) -> Router {
             am_rest::authenticate_path(&state.config.realm),
             post(am_rest::authenticate),
         )),
-        Layout::Generic | Layout::Pingfederate => {}
+        Layout::Generic | Layout::Pingfederate | Layout::Custom => {}
     }
     // Paths come from configuration (env id, realm) and must match literally: no axum 0.7
     // `:param`/`*rest` checks, braces escaped. A path that an odd configuration makes collide

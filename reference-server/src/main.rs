@@ -25,9 +25,17 @@ struct Args {
     list_faults: bool,
 }
 
+/// The layouts with a path table; `custom` has none to serve.
 fn parse_layout(s: &str) -> Result<Layout, String> {
-    s.parse()
-        .map_err(|e: reference_server::UnknownLayout| e.to_string())
+    Layout::parse(s)
+        .filter(|l| Layout::WITH_PATHS.contains(l))
+        .ok_or_else(|| {
+            let names: Vec<&str> = Layout::WITH_PATHS.iter().map(|l| l.as_str()).collect();
+            format!(
+                "unknown layout `{s}` (expected one of: {})",
+                names.join(", ")
+            )
+        })
 }
 
 /// Unknown names are rejected with the list of valid ones; clap exits with status 2.

@@ -9,7 +9,7 @@ use crate::config::ServerConfig;
 use crate::fixtures::ClientFixture;
 use crate::interaction::InteractionStore;
 use crate::keys::{KeyError, SigningKey};
-use crate::layouts::LayoutPaths;
+use crate::layouts::{self, LayoutPaths};
 use crate::policy::Policy;
 use crate::session::SessionStore;
 use crate::store::TokenStore;
@@ -54,7 +54,7 @@ impl AppState {
     pub fn new(config: ServerConfig, base_url: &str) -> Result<AppState, KeyError> {
         let base_url = base_url.trim_end_matches('/').to_string();
         let issuer = config.issuer(&base_url);
-        let paths = config.layout.paths(&config.env_id, &config.realm);
+        let paths = LayoutPaths::new(config.layout, &config.layout_params());
         let policy = Policy::new(&config);
         let signing = SigningKey::shared()?;
         let duplicate_kid = if !policy.jwks.unique_kids {
@@ -88,12 +88,8 @@ impl AppState {
     /// The path of a page under the layout's prefix (the issuer path): `/login` in the
     /// generic layout, `/{env}/as/login` for PingOne.
     pub fn page_path(&self, page: &str) -> String {
-        format!(
-            "{}{page}",
-            self.config
-                .layout
-                .issuer_path(&self.config.env_id, &self.config.realm)
-        )
+        let layout = layouts::served(self.config.layout);
+        format!("{}{page}", layout.issuer_path(&self.config.layout_params()))
     }
 
     /// The registered client `client_id`.

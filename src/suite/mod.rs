@@ -8,4 +8,6 @@ pub mod vocab;
 
 pub use load::{load_dir, load_files};
 pub use model::*;
-pub use vocab::{AuthMethod, AuthMode, Capability, Endpoint, JsonType, Level, Role, Severity};
+pub use vocab::{
+    AuthMethod, AuthMode, Capability, Endpoint, Fault, JsonType, Level, Role, Severity,
+};

@@ -1,116 +1,14 @@
-//! The closed vocabularies suites and targets are written in: logical endpoints,
-//! client roles, capabilities, requirement levels and client-authentication modes.
+//! The closed vocabularies suites and targets are written in: capabilities, requirement
+//! levels, client-authentication modes and JSON types, and (defined in `oauth2spec-vocab`,
+//! shared with the reference server) logical endpoints, client roles, authentication methods
+//! and fault names.
 //!
 //! Each is a closed enum so that a typo in a suite is a load error with the list of
 //! valid names, not a case that silently never runs.
 
-use std::fmt;
+use oauth2spec_vocab::vocabulary;
 
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant,)* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-            /// The valid names, for suggestions.
-            pub const NAMES: &'static [&'static str] = &[$($text,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text,)* }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-
-            /// The valid names, for "expected one of ..." messages.
-            pub fn expected() -> String {
-                $name::ALL.iter().map(|v| format!("`{}`", v.as_str())).collect::<Vec<_>>().join(", ")
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-vocabulary! {
-    /// A logical endpoint; the target's layout, discovery or overrides map it to a URL.
-    Endpoint {
-        Metadata => "metadata",
-        OauthMetadata => "oauth_metadata",
-        OpenidConfiguration => "openid_configuration",
-        Authorization => "authorization",
-        Token => "token",
-        Introspection => "introspection",
-        Revocation => "revocation",
-        Par => "par",
-        DeviceAuthorization => "device_authorization",
-        DeviceVerification => "device_verification",
-        BackchannelAuthentication => "backchannel_authentication",
-        Userinfo => "userinfo",
-        Jwks => "jwks",
-        Registration => "registration",
-    }
-}
-
-impl Endpoint {
-    /// The method a step uses when it names none: documents are fetched, the rest posted.
-    pub fn default_method(self) -> &'static str {
-        match self {
-            Endpoint::Metadata
-            | Endpoint::OauthMetadata
-            | Endpoint::OpenidConfiguration
-            | Endpoint::Jwks
-            | Endpoint::Userinfo
-            | Endpoint::Authorization
-            | Endpoint::DeviceVerification => "GET",
-            _ => "POST",
-        }
-    }
-
-    /// The RFC 8414 / OIDC Discovery metadata member that advertises this endpoint.
-    pub fn metadata_member(self) -> Option<&'static str> {
-        Some(match self {
-            Endpoint::Authorization => "authorization_endpoint",
-            Endpoint::Token => "token_endpoint",
-            Endpoint::Introspection => "introspection_endpoint",
-            Endpoint::Revocation => "revocation_endpoint",
-            Endpoint::Par => "pushed_authorization_request_endpoint",
-            Endpoint::DeviceAuthorization => "device_authorization_endpoint",
-            Endpoint::BackchannelAuthentication => "backchannel_authentication_endpoint",
-            Endpoint::Userinfo => "userinfo_endpoint",
-            Endpoint::Jwks => "jwks_uri",
-            Endpoint::Registration => "registration_endpoint",
-            _ => return None,
-        })
-    }
-}
-
-vocabulary! {
-    /// A client by the part it plays; the target file maps each role to a real client.
-    Role {
-        Confidential => "confidential",
-        Second => "second",
-        Public => "public",
-        ShortLived => "short_lived",
-        Restricted => "restricted",
-        JwtKey => "jwt_key",
-        JwtSecret => "jwt_secret",
-        Device => "device",
-        CibaPoll => "ciba_poll",
-        CibaPing => "ciba_ping",
-        CibaPush => "ciba_push",
-        // Clients a case registers itself (`as_client`), for the rest of that case.
-        Dyn => "dyn",
-        Dyn2 => "dyn2",
-    }
-}
+pub use oauth2spec_vocab::{AuthMethod, Endpoint, Fault, Role};
 
 vocabulary! {
     /// A feature a target may or may not offer; cases that need a missing one are skipped.
@@ -219,34 +117,5 @@ impl JsonType {
             JsonType::Object => value.is_object(),
             JsonType::Null => matches!(value, V::Null),
         }
-    }
-}
-
-vocabulary! {
-    /// Client authentication methods a target may configure for a role (RFC 7591 names).
-    AuthMethod {
-        ClientSecretBasic => "client_secret_basic",
-        ClientSecretPost => "client_secret_post",
-        None => "none",
-        // RFC 7523 §2.2 with OpenID Connect Core §9.
-        PrivateKeyJwt => "private_key_jwt",
-        ClientSecretJwt => "client_secret_jwt",
-    }
-}
-
-impl Endpoint {
-    /// Endpoints at which a client authenticates itself (RFC 6749 §2.3, RFC 7009 §2.1,
-    /// RFC 7662 §2.1, RFC 9126 §2, RFC 8628 §3.1, CIBA §7.1); elsewhere `auth` applies only
-    /// when a step asks for it explicitly.
-    pub fn authenticates_client(self) -> bool {
-        matches!(
-            self,
-            Endpoint::Token
-                | Endpoint::Introspection
-                | Endpoint::Revocation
-                | Endpoint::Par
-                | Endpoint::DeviceAuthorization
-                | Endpoint::BackchannelAuthentication
-        )
     }
 }

@@ -3,27 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use reference_server::{Layout as ServerLayout, ServerConfig};
+use reference_server::ServerConfig;
 
-use super::layout::{Layout, LayoutParams};
+use super::layout::Layout;
 use super::{ClientConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
 use crate::suite::{AuthMethod, Capability, Role};
 
 /// The layouts the default run exercises, in order.
-pub const DEFAULT_LAYOUTS: [ServerLayout; 3] = [
-    ServerLayout::Generic,
-    ServerLayout::Pingone,
-    ServerLayout::Aic,
-];
-
-pub fn layout_of(l: ServerLayout) -> Layout {
-    match l {
-        ServerLayout::Generic => Layout::Generic,
-        ServerLayout::Pingone => Layout::Pingone,
-        ServerLayout::Aic => Layout::Aic,
-        ServerLayout::Pingfederate => Layout::Pingfederate,
-    }
-}
+pub const DEFAULT_LAYOUTS: [Layout; 3] = [Layout::Generic, Layout::Pingone, Layout::Aic];
 
 /// The target describing a reference server started with `config` at `base_url`.
 pub fn target(config: &ServerConfig, base_url: &str) -> Target {
@@ -63,11 +50,8 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
     Target {
         name: format!("reference-{}", config.layout.as_str()),
         base_url: base_url.trim_end_matches('/').to_string(),
-        layout: layout_of(config.layout),
-        params: LayoutParams {
-            env_id: config.env_id.clone(),
-            realm: config.realm.clone(),
-        },
+        layout: config.layout,
+        params: config.layout_params(),
         discovery: true,
         issuer: Some(config.issuer(base_url)),
         endpoints: BTreeMap::new(),
@@ -90,9 +74,9 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
         // Each layout logs in the way its vendor does (layouts.md).
         login: Login {
             driver: match config.layout {
-                ServerLayout::Pingone => LoginDriver::PingoneFlow,
-                ServerLayout::Aic => LoginDriver::AmRest,
-                ServerLayout::Generic | ServerLayout::Pingfederate => LoginDriver::HtmlForm,
+                Layout::Pingone => LoginDriver::PingoneFlow,
+                Layout::Aic => LoginDriver::AmRest,
+                Layout::Generic | Layout::Pingfederate | Layout::Custom => LoginDriver::HtmlForm,
             },
             ..Login::default()
         },

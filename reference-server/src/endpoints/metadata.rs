@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::errors::{ErrorFormat, method_not_allowed, not_found};
+use oauth2spec_vocab::Endpoint;
+
 use crate::layouts::Layout;
 use crate::policy::IssuerClaim;
 use crate::state::{AppState, SharedState};
@@ -58,27 +60,22 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
     let paths = &state.paths;
     let mut doc = Map::new();
     doc.insert("issuer".into(), json!(issuer_claim(state, location)));
-    doc.insert(
-        "authorization_endpoint".into(),
-        json!(state.url(&paths.authorization)),
-    );
+    // The member names come with the logical endpoints, so the document advertises exactly
+    // the paths of the shared layout table.
+    let mut advertise = |endpoint: Endpoint, path: &str| {
+        if let Some(member) = endpoint.metadata_member() {
+            doc.insert(member.into(), json!(state.url(path)));
+        }
+    };
+    advertise(Endpoint::Authorization, &paths.authorization);
     // RFC 8414 §2: token_endpoint is REQUIRED unless only the implicit grant is supported.
     if state.policy.metadata.token_endpoint_listed {
-        doc.insert("token_endpoint".into(), json!(state.url(&paths.token)));
+        advertise(Endpoint::Token, &paths.token);
     }
-    doc.insert(
-        "introspection_endpoint".into(),
-        json!(state.url(&paths.introspection)),
-    );
-    doc.insert(
-        "revocation_endpoint".into(),
-        json!(state.url(&paths.revocation)),
-    );
-    doc.insert("jwks_uri".into(), json!(state.url(&paths.jwks)));
-    doc.insert(
-        "userinfo_endpoint".into(),
-        json!(state.url(&paths.userinfo)),
-    );
+    advertise(Endpoint::Introspection, &paths.introspection);
+    advertise(Endpoint::Revocation, &paths.revocation);
+    advertise(Endpoint::Jwks, &paths.jwks);
+    advertise(Endpoint::Userinfo, &paths.userinfo);
     // RFC 8414 §2: response_types_supported is REQUIRED.
     if state.policy.metadata.response_types_listed {
         doc.insert("response_types_supported".into(), json!(["code", "token"]));

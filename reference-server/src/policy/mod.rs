@@ -6,7 +6,7 @@
 //! metadata, JWKS, authorization requests, redirect URIs, authorization responses,
 //! form_post, the interaction, pages), and code takes the group it needs instead of the
 //! whole state. The strict server is `Policy::new(&ServerConfig::default())`; each field's
-//! doc names the fault that changes it. Fault names and meanings stay in `faults.rs`.
+//! doc names the fault that changes it. Fault names and meanings are defined in `oauth2spec-vocab`.
 
 mod authorization;
 mod grants;

@@ -5,10 +5,15 @@ use serde_json::Value;
 
 use super::*;
 use crate::config::{DEFAULT_ENV_ID, DEFAULT_REALM};
+use crate::layouts::{LayoutParams, LayoutPaths};
 
 /// Both metadata locations of a layout, relative to BASE.
 fn metadata_paths(layout: Layout) -> [String; 2] {
-    let p = layout.paths(DEFAULT_ENV_ID, DEFAULT_REALM);
+    let params = LayoutParams {
+        env_id: DEFAULT_ENV_ID.into(),
+        realm: DEFAULT_REALM.into(),
+    };
+    let p = LayoutPaths::new(layout, &params);
     [p.metadata_rfc8414, p.metadata_oidc]
 }
 
@@ -29,7 +34,7 @@ fn assert_no_empty_arrays(doc: &Value) {
 
 #[tokio::test]
 async fn every_layout_serves_identical_metadata_at_both_locations() {
-    for &layout in Layout::ALL {
+    for &layout in Layout::WITH_PATHS {
         let router = router_with(layout, &[]);
         let issuer = config_with(layout, &[]).issuer(BASE);
         let [rfc8414, oidc] = metadata_paths(layout);

@@ -15,7 +15,7 @@ pub(crate) use crate::diagnostic::did_you_mean;
 use super::model::*;
 use super::raw;
 use super::template::Template;
-use super::vocab::{Capability, Level, Role};
+use super::vocab::{Capability, Fault, Level, Role};
 use crate::diagnostic::{self, Diagnostic, Source};
 
 const FLOWS_FILE: &str = "flows.toml";
@@ -214,17 +214,9 @@ pub fn load_suite(source: &Source, catalog: &Catalog, diags: &mut Vec<Diagnostic
         needs.extend(cx.capabilities(&rc.needs));
         // `mock:<behaviour>`: a case of an engine test suite (fixtures/engine-suites),
         // proven by the misbehaving mock server its test starts, not by a fault.
-        if !rc.proof.get_ref().starts_with("mock:")
-            && rc
-                .proof
-                .get_ref()
-                .parse::<reference_server::Fault>()
-                .is_err()
+        if !rc.proof.get_ref().starts_with("mock:") && rc.proof.get_ref().parse::<Fault>().is_err()
         {
-            let names: Vec<&str> = reference_server::Fault::ALL
-                .iter()
-                .map(|f| f.name())
-                .collect();
+            let names: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
             cx.error_expected(
                 rc.proof.span(),
                 format!("unknown fault `{}`", rc.proof.get_ref()),

@@ -1,0 +1,253 @@
+//! The names of the reference server's faults: each breaks exactly one requirement that a
+//! suite case proves.
+//!
+//! The self-tests run every case that names a fault as its `proof` against a server
+//! with that fault switched on and require the case to fail (or warn, for SHOULD).
+//! A fault that no case names is dead weight; a case without a fault is unproven.
+//!
+//! This list is the one definition of the names: the harness validates `proof` against it
+//! without depending on the server, and the server (`reference-server/src/policy/`) gives
+//! each fault its behaviour.
+
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! faults {
+    ($($variant:ident => $name:literal : $desc:literal,)*) => {
+        /// One deliberate deviation of the reference server.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Fault { $($variant,)* }
+
+        impl Fault {
+            /// Every fault, in declaration order.
+            pub const ALL: &'static [Fault] = &[$(Fault::$variant,)*];
+
+            /// The kebab-case name used by `--fault` and by a case's `proof`.
+            pub fn name(self) -> &'static str {
+                match self { $(Fault::$variant => $name,)* }
+            }
+
+            /// What the fault breaks, in one line.
+            pub fn description(self) -> &'static str {
+                match self { $(Fault::$variant => $desc,)* }
+            }
+        }
+    };
+}
+
+faults! {
+    // Token endpoint (RFC 6749 §2.3.1, §3.2, §5.1, §5.2).
+    TokenMissingNoStore => "token-missing-no-store": "token responses lack `Cache-Control: no-store` (RFC 6749 §5.1)",
+    TokenMissingPragma => "token-missing-pragma": "token responses lack `Pragma: no-cache` (RFC 6749 §5.1)",
+    TokenMissingTokenType => "token-missing-token-type": "token responses omit `token_type` (RFC 6749 §5.1)",
+    TokenNoExpiresIn => "token-no-expires-in": "token responses omit `expires_in` (RFC 6749 §5.1 RECOMMENDED)",
+    TokenBasicFailure400 => "token-basic-failure-400": "failed HTTP Basic client authentication answers 400, not 401 (RFC 6749 §5.2)",
+    TokenBasicNoWwwAuthenticate => "token-basic-no-www-authenticate": "the 401 for failed Basic authentication lacks `WWW-Authenticate` (RFC 6749 §5.2)",
+    TokenBasicNoUrldecode => "token-basic-no-urldecode": "Basic credentials are compared without form-urldecoding them first (RFC 6749 §2.3.1)",
+    TokenWrongSecretAccepted => "token-wrong-secret-accepted": "the token endpoint accepts any secret for a known client (RFC 6749 §3.2.1)",
+    TokenUnsupportedGrantWrongCode => "token-unsupported-grant-wrong-code": "an unknown `grant_type` gets `invalid_request` instead of `unsupported_grant_type` (RFC 6749 §5.2)",
+    TokenMissingGrantTypeAccepted => "token-missing-grant-type-accepted": "a request without `grant_type` is treated as client_credentials (RFC 6749 §5.2 invalid_request)",
+    TokenDuplicateParamAccepted => "token-duplicate-param-accepted": "repeated request parameters are accepted, the last one winning (RFC 6749 §3.2)",
+    TokenErrorNotJson => "token-error-not-json": "token endpoint errors are sent as text/plain, not JSON (RFC 6749 §5.2)",
+    TokenScopeWidened => "token-scope-widened": "a client_credentials request for a scope the client lacks is granted (RFC 6749 §5.2 invalid_scope)",
+    // Revocation (RFC 7009).
+    RevokeUnknownToken400 => "revoke-unknown-token-400": "revoking an unknown or invalid token answers 400 instead of 200 (RFC 7009 §2.2)",
+    RevokeRevokedToken400 => "revoke-revoked-token-400": "revoking an already revoked token answers 400 instead of 200 (RFC 7009 §2.2)",
+    RevokeMissingToken200 => "revoke-missing-token-200": "a revocation request without `token` answers 200 (RFC 7009 §2.1)",
+    RevokeNoClientAuth => "revoke-no-client-auth": "revocation without any client authentication is accepted (RFC 7009 §2.1)",
+    RevokeWrongSecretAccepted => "revoke-wrong-secret-accepted": "revocation accepts a wrong client secret (RFC 7009 §2.1)",
+    RevokeAccessTokenNoop => "revoke-access-token-noop": "revoking an access token answers 200 but the token stays valid (RFC 7009 §2)",
+    RevokeHonoursHintStrictly => "revoke-honours-hint-strictly": "a token whose type differs from `token_type_hint` is not looked up, so not revoked (RFC 7009 §2.1)",
+    RevokeRejectsUnknownHint => "revoke-rejects-unknown-hint": "an unknown `token_type_hint` value is rejected instead of ignored (RFC 7009 §2.2)",
+    RevokeAnyClientsToken => "revoke-any-clients-token": "a client can revoke tokens issued to another client (RFC 7009 §2.1)",
+    RevokeErrorNotJson => "revoke-error-not-json": "revocation errors are sent as text/plain, not JSON (RFC 7009 §2.2.1)",
+    RevokeDelayed => "revoke-delayed": "revocation takes effect only 30 s later (RFC 7009 §2.1)",
+    // Introspection (RFC 7662).
+    IntrospectActiveAsString => "introspect-active-as-string": "`active` is the string \"true\"/\"false\", not a JSON boolean (RFC 7662 §2.2)",
+    IntrospectActiveAlwaysFalse => "introspect-active-always-false": "every token is reported inactive (RFC 7662 §2.2)",
+    IntrospectUnknownToken400 => "introspect-unknown-token-400": "an unknown token answers 400 instead of `{\"active\":false}` (RFC 7662 §2.2, §2.3)",
+    IntrospectInactiveLeaksClaims => "introspect-inactive-leaks-claims": "inactive responses carry claims besides `active` (RFC 7662 §2.2 SHOULD NOT)",
+    IntrospectIgnoresRevocation => "introspect-ignores-revocation": "revoked tokens are reported active (RFC 7662 §2.2, §4)",
+    IntrospectIgnoresExpiry => "introspect-ignores-expiry": "expired tokens are reported active (RFC 7662 §2.2, §4)",
+    IntrospectMissingTokenInactive => "introspect-missing-token-inactive": "a request without `token` answers 200 `{\"active\":false}` instead of 400 (RFC 7662 §2.1)",
+    IntrospectNoClientAuth => "introspect-no-client-auth": "introspection without any client authentication is answered (RFC 7662 §2.1)",
+    IntrospectWrongSecretAccepted => "introspect-wrong-secret-accepted": "introspection accepts a wrong client secret (RFC 7662 §2.3)",
+    IntrospectHonoursHintStrictly => "introspect-honours-hint-strictly": "a token whose type differs from `token_type_hint` is reported inactive (RFC 7662 §2.1)",
+    IntrospectExpAsString => "introspect-exp-as-string": "`exp` and `iat` are strings, not integer seconds (RFC 7662 §2.2)",
+    IntrospectWrongClientId => "introspect-wrong-client-id": "`client_id` names the caller instead of the client the token was issued to (RFC 7662 §2.2)",
+    IntrospectWrongScope => "introspect-wrong-scope": "`scope` is not the token's scope (RFC 7662 §2.2)",
+    IntrospectWrongContentType => "introspect-wrong-content-type": "responses are sent as text/plain (RFC 7662 §2.2)",
+    IntrospectCrossClient403 => "introspect-cross-client-403": "introspecting another client's token answers 403 instead of a JSON `active` answer (RFC 7662 §2.2, §2.3)",
+    IntrospectMissingNoStore => "introspect-missing-no-store": "introspection responses lack `Cache-Control: no-store` (RFC 6749 §5.1 by analogy)",
+    // Metadata (RFC 8414, OIDC Discovery) and JWKS.
+    MetadataNoRfc8414Path => "metadata-no-rfc8414-path": "no metadata at the RFC 8414 §3 inserted well-known location",
+    MetadataWrongContentType => "metadata-wrong-content-type": "metadata is sent as text/plain (RFC 8414 §3.2)",
+    MetadataIssuerTrailingSlash => "metadata-issuer-trailing-slash": "`issuer` in the metadata has a trailing slash the issuer lacks (RFC 8414 §3.3)",
+    MetadataIssuerWithQuery => "metadata-issuer-with-query": "`issuer` carries a query component (RFC 8414 §2)",
+    MetadataMissingResponseTypes => "metadata-missing-response-types": "metadata omits `response_types_supported` (RFC 8414 §2 REQUIRED)",
+    MetadataMissingTokenEndpoint => "metadata-missing-token-endpoint": "metadata omits `token_endpoint` (RFC 8414 §2)",
+    MetadataEmptyArray => "metadata-empty-array": "metadata carries a member whose value is `[]` (RFC 8414 §3.2)",
+    MetadataNoneAuthAlg => "metadata-none-auth-alg": "`none` appears in `token_endpoint_auth_signing_alg_values_supported` (RFC 8414 §2)",
+    MetadataNoPkceMethods => "metadata-no-pkce-methods": "metadata omits `code_challenge_methods_supported` (RFC 8414 §2 + RFC 9700 §2.1.1)",
+    MetadataArrayAsString => "metadata-array-as-string": "`grant_types_supported` is a space-separated string, not an array (RFC 8414 §2)",
+    OidcConfigIssuerMismatch => "oidc-config-issuer-mismatch": "the OpenID configuration's `issuer` differs from the issuer (OIDC Discovery §4.3)",
+    JwksLeaksPrivateKey => "jwks-leaks-private-key": "the JWKS carries private key material `d` (OIDC Discovery §3, RFC 7517)",
+    JwksDuplicateKid => "jwks-duplicate-kid": "the JWKS holds two keys with the same `kid` (RFC 7517 §4.5)",
+    // Authorization endpoint requests (RFC 6749 §3.1, §3.1.2, §4.1.1, §4.1.2.1).
+    AuthzMissingResponseTypeAccepted => "authz-missing-response-type-accepted": "a request without `response_type` is treated as `code` (RFC 6749 §3.1.1 invalid_request)",
+    AuthzUnknownResponseTypeWrongCode => "authz-unknown-response-type-wrong-code": "an unknown `response_type` gets `invalid_request` instead of `unsupported_response_type` (RFC 6749 §4.1.2.1)",
+    AuthzRestrictedClientAccepted => "authz-restricted-client-accepted": "a client not registered for the code grant is issued a code (RFC 6749 §4.1.2.1 unauthorized_client)",
+    AuthzInvalidScopeAccepted => "authz-invalid-scope-accepted": "a scope the client may not have is granted at the authorization endpoint (RFC 6749 §4.1.2.1 invalid_scope)",
+    AuthzRepeatedParamAccepted => "authz-repeated-param-accepted": "repeated authorization parameters are accepted, the last one winning (RFC 6749 §3.1)",
+    AuthzUnknownParamRejected => "authz-unknown-param-rejected": "unrecognised authorization parameters are answered with `invalid_request` (RFC 6749 §3.1 MUST ignore)",
+    AuthzEmptyRedirectUriRejected => "authz-empty-redirect-uri-rejected": "`redirect_uri=` (empty) is treated as a mismatching URI, not as absent (RFC 6749 §3.1)",
+    AuthzUnknownClientRedirects => "authz-unknown-client-redirects": "an unknown `client_id` is answered with a redirect to the given `redirect_uri` (RFC 6749 §4.1.2.1 MUST NOT)",
+    AuthzRedirectUriTrailingSlash => "authz-redirect-uri-trailing-slash": "a `redirect_uri` differing from the registered one by a trailing `/` is accepted (RFC 6749 §3.1.2.3, RFC 9700 §2.1)",
+    AuthzRedirectUriCaseInsensitive => "authz-redirect-uri-case-insensitive": "`redirect_uri` is compared ignoring case (RFC 6749 §3.1.2.3 simple string comparison)",
+    AuthzRedirectUriExtraQuery => "authz-redirect-uri-extra-query": "a `redirect_uri` with an added query parameter is accepted (RFC 6749 §3.1.2.3, RFC 9700 §2.1)",
+    AuthzRedirectUriPrefixMatch => "authz-redirect-uri-prefix-match": "any `redirect_uri` starting with a registered one is accepted (RFC 6749 §3.1.2.3, RFC 9700 §4.1.3)",
+    AuthzRedirectUriFragmentAccepted => "authz-redirect-uri-fragment-accepted": "a `redirect_uri` with a fragment is accepted, the fragment ignored when matching (RFC 6749 §3.1.2)",
+    AuthzRedirectUriDefaultOfSeveral => "authz-redirect-uri-default-of-several": "without `redirect_uri`, a client with several registered URIs is sent to the first (RFC 6749 §3.1.2.3)",
+    AuthzMismatchErrorRedirects => "authz-mismatch-error-redirects": "the error for an unregistered `redirect_uri` is redirected to that URI (RFC 6749 §3.1.2.4, RFC 9700 §4.11.2 open redirector)",
+    AuthzRedirectDropsQuery => "authz-redirect-drops-query": "the query of the registered redirect URI is dropped from the response (RFC 6749 §3.1.2 MUST retain)",
+    AuthzErrorDescriptionQuotes => "authz-error-description-quotes": "authorization `error_description` carries `\"` and `\\` (RFC 6749 §4.1.2.1 character set)",
+    AuthzErrorBeforeLogin => "authz-error-before-login": "error responses are redirected before the user has authenticated (RFC 9700 §4.11.2 MUST authenticate first)",
+    AuthzCorsEnabled => "authz-cors-enabled": "the authorization endpoint answers with `Access-Control-Allow-Origin: *` (RFC 9700 §2.6 MUST NOT support CORS)",
+    AuthzPagesFrameable => "authz-pages-frameable": "login, consent and error pages carry neither CSP `frame-ancestors` nor `X-Frame-Options` (RFC 9700 §4.16)",
+    // State and issuer in authorization responses (RFC 6749 §4.1.2, RFC 9207 §2).
+    StateDropped => "state-dropped": "`state` is missing from successful authorization responses (RFC 6749 §4.1.2 REQUIRED if sent)",
+    StateDroppedOnError => "state-dropped-on-error": "`state` is missing from authorization error responses (RFC 6749 §4.1.2.1 REQUIRED if sent)",
+    StateAltered => "state-altered": "`state` is form-decoded once more before it is echoed, so `+` and `%XX` change (RFC 6749 §4.1.2 exact value)",
+    StateInvented => "state-invented": "a response to a request without `state` carries one anyway (RFC 6749 §4.1.2)",
+    IssMissing => "iss-missing": "successful authorization responses lack `iss` (RFC 9207 §2)",
+    IssMissingOnError => "iss-missing-on-error": "authorization error responses lack `iss` (RFC 9207 §2)",
+    IssWrongValue => "iss-wrong-value": "`iss` in authorization responses differs from the issuer (trailing `/`) (RFC 9207 §2, §2.3)",
+    IssMissingInFragment => "iss-missing-in-fragment": "`iss` is left out of fragment-encoded responses (RFC 9207 §2 every response mode)",
+    // Response modes (OAuth 2.0 Multiple Response Types, Form Post Response Mode).
+    CodeResponseInFragment => "code-response-in-fragment": "code responses are put in the fragment by default (RFC 6749 §4.1.2, MRT §2.1 default query)",
+    ErrorIgnoresResponseMode => "error-ignores-response-mode": "error responses always go in the query, whatever `response_mode` asked (MRT §2.2 SHOULD)",
+    FormPostNoAutoSubmit => "form-post-no-auto-submit": "the form_post page has no script or onload that submits it (Form Post §2 auto-submitted)",
+    FormPostWrongAction => "form-post-wrong-action": "the form_post form's action is not the client's redirect URI (Form Post §2)",
+    FormPostGetMethod => "form-post-get-method": "the form_post form uses method GET (Form Post §2 MUST POST)",
+    FormPostNoState => "form-post-no-state": "`state` is missing from the form_post form (Form Post §2, RFC 6749 §4.1.2)",
+    FormPostNoStore => "form-post-no-store": "the form_post page is sent without `Cache-Control: no-store` or `Pragma: no-cache` (Form Post §2 MUST NOT be cached)",
+    FormPostNotEscaped => "form-post-not-escaped": "values in the form_post page are not HTML-escaped (RFC 6749 §10.14)",
+    FormPostParamsInAction => "form-post-params-in-action": "the form_post action URL repeats the response parameters in its query (Form Post §2, derived)",
+    // Implicit grant (RFC 6749 §4.2).
+    ImplicitTokenInQuery => "implicit-token-in-query": "implicit responses are put in the query by default (RFC 6749 §4.2.2 fragment)",
+    ImplicitQueryModeAccepted => "implicit-query-mode-accepted": "`response_type=token` with `response_mode=query` puts the access token in the query (MRT §5, §7 MUST NOT)",
+    ImplicitRefreshToken => "implicit-refresh-token": "implicit responses include a `refresh_token` (RFC 6749 §4.2.2 MUST NOT)",
+    ImplicitErrorInQuery => "implicit-error-in-query": "implicit error responses are put in the query (RFC 6749 §4.2.2.1 fragment)",
+    // Login and consent (RFC 6749 §10.12, RFC 9700 §4.11, §4.12).
+    ConsentCsrfNotChecked => "consent-csrf-not-checked": "a consent (or AIC decision) POST without the right anti-CSRF token is accepted (RFC 6749 §10.12)",
+    ConsentNotBoundToSession => "consent-not-bound-to-session": "a consent form can be submitted from another user's session (RFC 6749 §10.12)",
+    ConsentGetAccepted => "consent-get-accepted": "consent can be given with a plain GET (RFC 6749 §10.12)",
+    ConsentDenyWrongError => "consent-deny-wrong-error": "a denial is answered with `invalid_request` instead of `access_denied` (RFC 6749 §4.1.2.1)",
+    LoginRedirect307 => "login-redirect-307": "the login and consent POSTs are answered with 307 (RFC 9700 §4.12 MUST NOT)",
+    LoginOpenRedirect => "login-open-redirect": "the login page redirects to any URL in its `next` parameter (RFC 9700 §2.1, §4.11)",
+    // Authorization code exchange (RFC 6749 §4.1.3, §10.5).
+    CodeReuseAllowed => "code-reuse-allowed": "an authorization code can be redeemed more than once (RFC 6749 §4.1.2, §10.5)",
+    CodeReplayNoRevoke => "code-replay-no-revoke": "a replayed code is refused but the tokens issued from it stay valid (RFC 6749 §4.1.2 SHOULD revoke)",
+    CodeNotBoundToClient => "code-not-bound-to-client": "a code can be redeemed by another client (RFC 6749 §4.1.3)",
+    CodeRedirectUriNotChecked => "code-redirect-uri-not-checked": "the exchange's `redirect_uri` is not compared with the authorization request's (RFC 6749 §4.1.3)",
+    CodeRedirectUriNotRequired => "code-redirect-uri-not-required": "the exchange may omit `redirect_uri` although the authorization request had one (RFC 6749 §4.1.3)",
+    CodeUnknownAccepted => "code-unknown-accepted": "an unknown or tampered code is exchanged for tokens (RFC 6749 §4.1.3, §5.2 invalid_grant)",
+    CodeLongLifetime => "code-long-lifetime": "authorization codes stay redeemable for an hour (RFC 6749 §4.1.2, 10 minutes at most)",
+    CodeMissingWrongError => "code-missing-wrong-error": "an exchange without `code` gets `invalid_grant` instead of `invalid_request` (RFC 6749 §5.2)",
+    CodeConfidentialNoSecret => "code-confidential-no-secret": "a confidential client exchanges a code with only its `client_id` (RFC 6749 §3.2.1, §4.1.3)",
+    CodePublicNoClientId => "code-public-no-client-id": "a public client's code is exchanged without `client_id` (RFC 6749 §4.1.3)",
+    CodeSequential => "code-sequential": "authorization codes are a guessable counter (RFC 6749 §10.10)",
+    // PKCE (RFC 7636, RFC 9700 §2.1.1).
+    PkceS256NotVerified => "pkce-s256-not-verified": "the S256 `code_verifier` is not checked against the challenge (RFC 7636 §4.6)",
+    PkcePlainDowngrade => "pkce-plain-downgrade": "with an S256 challenge, the challenge itself is accepted as verifier (RFC 7636 §4.5, §4.6)",
+    PkceVerifierWithoutChallenge => "pkce-verifier-without-challenge": "a `code_verifier` is accepted for a code issued without a challenge (RFC 9700 §2.1.1, §4.8.2)",
+    PkceMissingVerifierAccepted => "pkce-missing-verifier-accepted": "a code issued with a challenge is exchanged without `code_verifier` (RFC 7636 §4.6)",
+    PkcePublicWithoutChallenge => "pkce-public-without-challenge": "a public client's authorization request without `code_challenge` is accepted (RFC 9700 §2.1.1, RFC 7636 §4.4.1)",
+    PkceUnsupportedMethodAccepted => "pkce-unsupported-method-accepted": "an unknown `code_challenge_method` (S512, s256) is accepted as plain (RFC 7636 §4.4.1 invalid_request)",
+    PkceDefaultS256 => "pkce-default-s256": "a challenge without `code_challenge_method` is treated as S256 (RFC 7636 §4.3 default plain)",
+    PkceVerifierSyntaxUnchecked => "pkce-verifier-syntax-unchecked": "verifiers outside 43-128 unreserved characters are accepted (RFC 7636 §4.1)",
+    PkceChallengeSyntaxUnchecked => "pkce-challenge-syntax-unchecked": "challenges outside 43-128 unreserved characters are accepted (RFC 7636 §4.2)",
+    PkceChallengeInCode => "pkce-challenge-in-code": "the authorization code carries the challenge in readable form (RFC 7636 §4.4 MUST NOT be extractable)",
+    PkceVerifierAnyFlow => "pkce-verifier-any-flow": "a verifier of any of the client's flows is accepted for a code (RFC 7636 §4.4, §4.6 per code)",
+    // Refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2).
+    RefreshNoRotationPublic => "refresh-no-rotation-public": "public clients get no new refresh token when refreshing (RFC 9700 §4.14.2 rotate or sender-constrain)",
+    RefreshOldValidAfterRotation => "refresh-old-valid-after-rotation": "a public client's refresh token stays valid after it was rotated (RFC 9700 §4.14.2)",
+    RefreshReuseNotDetected => "refresh-reuse-not-detected": "replaying a rotated-out refresh token does not revoke the active one (RFC 9700 §4.14.2)",
+    RefreshNotBoundToClient => "refresh-not-bound-to-client": "another client can use a refresh token (RFC 6749 §6, §10.4)",
+    RefreshScopeExpansion => "refresh-scope-expansion": "a refresh may add scopes beyond the original grant (RFC 6749 §6 MUST NOT)",
+    RefreshRevokedAccepted => "refresh-revoked-accepted": "a revoked refresh token still gets new access tokens (RFC 6749 §6, RFC 7009 §2)",
+    RefreshConfidentialNoSecret => "refresh-confidential-no-secret": "a confidential client refreshes with only its `client_id` (RFC 6749 §6 MUST authenticate)",
+    RefreshRotatedScopeNarrowed => "refresh-rotated-scope-narrowed": "a refresh with a narrower scope also narrows the refresh token (RFC 6749 §6 identical scope)",
+    RefreshRestrictedWrongError => "refresh-restricted-wrong-error": "a client without the refresh_token grant gets `invalid_grant` instead of `unauthorized_client` (RFC 6749 §5.2)",
+    // Refresh tokens at revocation and introspection (RFC 7009, RFC 7662).
+    RevokeRefreshNoCascade => "revoke-refresh-no-cascade": "revoking a refresh token leaves its grant's access tokens valid (RFC 7009 §2.1 SHOULD)",
+    RevokeRefreshUnsupported => "revoke-refresh-unsupported": "revoking a refresh token answers `unsupported_token_type` (RFC 7009 §2 MUST support)",
+    IntrospectRefreshInactive => "introspect-refresh-inactive": "valid refresh tokens are reported inactive (RFC 7662 §2.2)",
+    // UserInfo (OpenID Connect Core §5.3, RFC 6750).
+    UserinfoNoWwwAuthenticate => "userinfo-no-www-authenticate": "the userinfo 401 lacks `WWW-Authenticate` (RFC 6750 §3)",
+    UserinfoErrorWithoutCredentials => "userinfo-error-without-credentials": "the challenge to a request without credentials carries an `error` (RFC 6750 §3.1 SHOULD NOT)",
+    UserinfoInvalidTokenAccepted => "userinfo-invalid-token-accepted": "userinfo answers 200 to an unknown bearer token (RFC 6750 §3.1 invalid_token)",
+    UserinfoInsufficientScope401 => "userinfo-insufficient-scope-401": "a token without `openid` gets 401 instead of 403 `insufficient_scope` (RFC 6750 §3.1 SHOULD 403)",
+    UserinfoIgnoresScope => "userinfo-ignores-scope": "a token without `openid` gets the user's claims (RFC 6750 §3.1 insufficient_scope)",
+    UserinfoRevokedAccepted => "userinfo-revoked-accepted": "a revoked access token still gets claims (RFC 6750 §3.1, RFC 7009 §2.1)",
+    UserinfoExpiredAccepted => "userinfo-expired-accepted": "an expired access token still gets claims (RFC 6750 §3.1)",
+    UserinfoPostUnsupported => "userinfo-post-unsupported": "POST on userinfo answers 405 (OIDC Core §5.3 MUST support GET and POST)",
+    UserinfoMultipleMethodsAccepted => "userinfo-multiple-methods-accepted": "a token in both header and body is accepted (RFC 6750 §2 / §3.1 invalid_request)",
+    UserinfoSchemeCaseSensitive => "userinfo-scheme-case-sensitive": "`Authorization: bearer` (lower case) is refused (RFC 6750 §2.1, RFC 9110 §11.1 case-insensitive scheme)",
+    UserinfoWrongContentType => "userinfo-wrong-content-type": "userinfo answers with text/plain (OIDC Core §5.3.2 application/json)",
+    UserinfoNoSub => "userinfo-no-sub": "the userinfo response lacks `sub` (OIDC Core §5.3.2 MUST)",
+    UserinfoSubMismatch => "userinfo-sub-mismatch": "the userinfo `sub` differs from the ID token's (OIDC Core §5.3.2)",
+    UserinfoRefreshTokenAccepted => "userinfo-refresh-token-accepted": "a refresh token is accepted as a bearer access token (RFC 6750 §3.1 invalid_token)",
+    UserinfoQueryTokenNotPrivate => "userinfo-query-token-not-private": "a query-string `access_token` is accepted without `Cache-Control: private` (RFC 6750 §2.3 SHOULD)",
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The name given to `--fault` or `proof` is not a known fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown fault `{0}`")]
+pub struct UnknownFault(pub String);
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| UnknownFault(s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case_and_round_trip() {
+        let mut seen = std::collections::BTreeSet::new();
+        for &fault in Fault::ALL {
+            let name = fault.name();
+            assert!(seen.insert(name), "{name} twice");
+            assert!(
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{name}"
+            );
+            assert!(!fault.description().is_empty(), "{name}");
+            assert_eq!(name.parse::<Fault>(), Ok(fault));
+            assert_eq!(fault.to_string(), name);
+        }
+        assert_eq!(
+            "no-such-fault".parse::<Fault>(),
+            Err(UnknownFault("no-such-fault".into()))
+        );
+    }
+}
