@@ -104,10 +104,6 @@ fn explain(record: &CaseRecord) -> String {
 /// shrinks as the format grows; it is the open work, not an exemption from it.
 const PENDING: &[(&str, &str)] = &[
     (
-        "form-post-no-auto-submit",
-        "no check reads the HTML of a page (and FP §2 allows any submission technique)",
-    ),
-    (
         "consent-csrf-not-checked",
         "no step can request a URL or submit a form captured earlier",
     ),
