@@ -128,10 +128,7 @@ fn expected_skip(layout: Layout, record: &CaseRecord) -> bool {
 /// Faults the reference server has but no case can prove yet, each with what the suite
 /// format lacks. The trial above fails for a fault here that a case does prove, so the list
 /// shrinks as the format grows; it is the open work, not an exemption from it.
-const PENDING: &[(&str, &str)] = &[(
-    "login-open-redirect",
-    "no step can request a URL captured earlier",
-)];
+const PENDING: &[(&str, &str)] = &[];
 
 /// What the case's proof must turn it into.
 fn expected_under_fault(case: &Case) -> Status {
