@@ -136,6 +136,10 @@ pub struct ServeArgs {
     /// Switch on a named fault; repeatable. `--fault list` prints them.
     #[arg(long)]
     pub fault: Vec<String>,
+    /// Serve the test-only `POST /test/hooks/{hook}` endpoint (the `reference` hook driver's),
+    /// so that target files can use `[hooks.<name>] driver = "reference"`.
+    #[arg(long)]
+    pub test_hooks: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -344,6 +348,7 @@ async fn cmd_serve(a: ServeArgs) -> Result<Exit, CliError> {
     let config = reference_server::ServerConfig {
         layout: a.layout.server(),
         faults,
+        test_hooks: a.test_hooks,
         ..reference_server::ServerConfig::default()
     };
     let server = reference_server::spawn(config, a.bind)

@@ -43,6 +43,9 @@ pub struct ServerConfig {
     pub interaction_ttl: u64,
     /// Lifetime in seconds of a login session.
     pub session_ttl: u64,
+    /// Serve the test-only hook endpoint (`endpoints::test_hooks`): on for the in-process
+    /// servers of the harness, off for a standalone server unless asked for.
+    pub test_hooks: bool,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +61,7 @@ impl Default for ServerConfig {
             refresh_token_ttl: DEFAULT_REFRESH_TOKEN_TTL,
             interaction_ttl: DEFAULT_INTERACTION_TTL,
             session_ttl: DEFAULT_SESSION_TTL,
+            test_hooks: true,
         }
     }
 }

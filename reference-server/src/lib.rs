@@ -46,7 +46,7 @@ pub use layouts::{Layout, LayoutParams};
 
 use endpoints::{
     am_rest, authorization, consent, introspection, jwks, login, metadata, pingone_flow,
-    revocation, token, userinfo,
+    revocation, test_hooks, token, userinfo,
 };
 use state::{AppState, SharedState};
 
@@ -146,6 +146,9 @@ pub(crate) fn router(state: SharedState) -> Router {
         if !env.is_empty() && !env.contains('/') && seen.insert(format!("/{env}/flows/*")) {
             router = router.route(&flows, post(pingone_flow::check));
         }
+    }
+    if state.config.test_hooks {
+        router = router.route(test_hooks::PATH, post(test_hooks::post));
     }
     router.fallback(errors::not_found).with_state(state)
 }

@@ -23,6 +23,9 @@ struct Args {
     /// Print every fault with what it breaks, then exit.
     #[arg(long)]
     list_faults: bool,
+    /// Serve the test-only `POST /test/hooks/{hook}` endpoint.
+    #[arg(long)]
+    test_hooks: bool,
 }
 
 /// The layouts with a path table; `custom` has none to serve.
@@ -60,6 +63,7 @@ async fn main() -> ExitCode {
     let config = ServerConfig {
         layout: args.layout,
         faults: args.faults.into_iter().collect::<BTreeSet<_>>(),
+        test_hooks: args.test_hooks,
         ..ServerConfig::default()
     };
     let faults: Vec<&str> = config.faults.iter().map(|f| f.name()).collect();

@@ -74,6 +74,9 @@ pub enum SkipReason {
     NoClientField { role: String, field: String },
     /// A wait (expiry, polling) longer than `--max-wait`.
     WaitTooLong { needed_secs: u64, max_secs: u64 },
+    /// A step has a hook performed (`hook = "<name>"`) that the target file has no
+    /// `[hooks.<name>]` driver for.
+    NoHook { hook: String },
 }
 
 impl std::fmt::Display for SkipReason {
@@ -95,6 +98,11 @@ impl std::fmt::Display for SkipReason {
             } => write!(
                 f,
                 "needs a wait of {needed_secs} s, over --max-wait {max_secs} s"
+            ),
+            SkipReason::NoHook { hook } => write!(
+                f,
+                "no `[hooks.{hook}]` in the target file: the case needs a driver that performs \
+                 the `{hook}` action"
             ),
         }
     }

@@ -1,5 +1,6 @@
 //! WHICH cases run and why not: `--only`/`--skip` filters, then the target's
-//! capabilities and configured client roles decide run or skip (with the reason).
+//! capabilities, configured client roles and hook drivers decide run or skip (with the
+//! reason).
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -114,6 +115,16 @@ fn decide(case: &Case, target: &Resolved) -> Decision {
             return Decision::Skip(SkipReason::NoClientField {
                 role: role.to_string(),
                 field: field.name().to_string(),
+            });
+        }
+    }
+    // A hook is an action outside the protocol (an operator, a second device, time
+    // passing): a target that names no driver for it cannot run the case, which is no
+    // fault of the server.
+    for hook in case.hooks() {
+        if !target.target.hooks.contains_key(hook) {
+            return Decision::Skip(SkipReason::NoHook {
+                hook: hook.to_string(),
             });
         }
     }

@@ -75,6 +75,18 @@ impl Case {
             .map(|s| (&s.request, s.client))
     }
 
+    /// The names of the hooks the case's steps have performed (cleanup steps aside: their
+    /// failures are notes, not reasons not to run).
+    pub fn hooks(&self) -> BTreeSet<&str> {
+        self.steps
+            .iter()
+            .filter_map(|s| match &s.request.to {
+                Destination::Hook(h) => Some(h.name.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Every client role the target must configure for the case: the roles its steps
     /// act as or read, less those the case registers itself (`as_client`).
     pub fn roles(&self) -> BTreeSet<Role> {

@@ -33,6 +33,7 @@ vocabulary! {
         RedirectUriQuery => "redirect_uri_query",
         SeveralRedirectUris => "several_redirect_uris",
         IssParameter => "iss_parameter",
+        HtmlLogin => "html_login",
     }
 }
 

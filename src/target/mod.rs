@@ -211,6 +211,8 @@ pub enum CapabilitySource {
     Metadata(&'static str),
     /// `discovery = true` declares that metadata is published.
     DiscoveryEnabled,
+    /// The `[login]` driver the target file chose.
+    LoginDriver(&'static str),
     NotAdvertised,
 }
 
@@ -220,6 +222,7 @@ impl std::fmt::Display for CapabilitySource {
             CapabilitySource::TargetFile => f.write_str("target file"),
             CapabilitySource::Metadata(m) => write!(f, "metadata `{m}`"),
             CapabilitySource::DiscoveryEnabled => f.write_str("discovery = true"),
+            CapabilitySource::LoginDriver(d) => write!(f, "login driver `{d}`"),
             CapabilitySource::NotAdvertised => f.write_str("not declared or advertised"),
         }
     }
@@ -335,6 +338,16 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
             };
         }
         Capability::SeveralRedirectUris => return no,
+        // The login and consent pages are HTML forms a case can read and submit itself
+        // only where the target logs in through them; pi.flow, AM REST and external
+        // logins show the harness no such pages.
+        Capability::HtmlLogin => {
+            let driver = target.login.driver;
+            return (
+                driver == LoginDriver::HtmlForm,
+                CapabilitySource::LoginDriver(driver.as_str()),
+            );
+        }
         _ => {}
     }
     let Some(meta) = d.metadata.as_ref() else {
@@ -363,7 +376,8 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
         Capability::Metadata
         | Capability::OidcDiscovery
         | Capability::RedirectUriQuery
-        | Capability::SeveralRedirectUris => no,
+        | Capability::SeveralRedirectUris
+        | Capability::HtmlLogin => no,
         Capability::Jwks => has("jwks_uri"),
         Capability::ClientCredentials => grant("client_credentials"),
         Capability::AuthorizationCode => grant("authorization_code"),

@@ -6,11 +6,14 @@ use std::collections::BTreeMap;
 use reference_server::ServerConfig;
 
 use super::layout::Layout;
-use super::{ClientConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
+use super::{ClientConfig, HookConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
 use crate::suite::{AuthMethod, Capability, Role};
 
 /// The layouts the default run exercises, in order.
 pub const DEFAULT_LAYOUTS: [Layout; 3] = [Layout::Generic, Layout::Pingone, Layout::Aic];
+
+/// The hooks the reference server performs at `POST /test/hooks/{hook}` in test mode.
+pub const REFERENCE_HOOKS: [&str; 1] = ["age_code"];
 
 /// The target describing a reference server started with `config` at `base_url`.
 pub fn target(config: &ServerConfig, base_url: &str) -> Target {
@@ -81,7 +84,16 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
             ..Login::default()
         },
         listener: Default::default(),
-        hooks: BTreeMap::new(),
+        // The test-only hooks the server performs itself (reference-server
+        // `endpoints::test_hooks`), when it serves them.
+        hooks: if config.test_hooks {
+            REFERENCE_HOOKS
+                .iter()
+                .map(|h| (h.to_string(), HookConfig::reference()))
+                .collect()
+        } else {
+            BTreeMap::new()
+        },
         // The reference server revokes at once; a second still catches `revoke-delayed`.
         propagation_seconds: 1,
         source_path: None,

@@ -14,5 +14,6 @@ pub mod metadata;
 pub mod pingone_flow;
 pub mod placeholder;
 pub mod revocation;
+pub mod test_hooks;
 pub mod token;
 pub mod userinfo;

@@ -11,6 +11,7 @@ mod metadata;
 mod refresh;
 mod revocation;
 mod server;
+mod test_hooks;
 mod token;
 mod userinfo;
 
