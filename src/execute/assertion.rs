@@ -2,10 +2,10 @@
 //! hint tokens, software statements) and client assertions (RFC 7523 §2.2 with OpenID
 //! Connect Core §9), one fresh assertion per request.
 
-use rand::Rng;
-use rand::distr::Alphanumeric;
 use serde_json::{Map, Value};
 
+pub use super::context::now;
+use super::context::random;
 use super::jwt::{self, JwtAlg, KeyKind, SigningKey};
 use crate::suite::{AuthMethod, KeyRef};
 use crate::target::ClientConfig;
@@ -15,21 +15,6 @@ pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-be
 
 /// How long an assertion the harness makes is valid.
 const ASSERTION_LIFETIME_SECS: u64 = 60;
-
-pub fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
-fn random(n: usize) -> String {
-    rand::rng()
-        .sample_iter(&Alphanumeric)
-        .take(n)
-        .map(char::from)
-        .collect()
-}
 
 /// The key (and default algorithm) a `key = "..."` of a JWT value names.
 pub fn key_for(

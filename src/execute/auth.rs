@@ -2,20 +2,11 @@
 //! (a named mode, or an `auth = { method, secret, claims, wrong_key }` table).
 
 use base64::Engine as _;
-use rand::Rng;
-use rand::distr::Alphanumeric;
 
 use super::assertion::{self, AssertionInput, JWT_BEARER};
+use super::context::random;
 use crate::suite::{AuthMethod, AuthMode};
 use crate::target::ClientConfig;
-
-fn random(n: usize) -> String {
-    rand::rng()
-        .sample_iter(&Alphanumeric)
-        .take(n)
-        .map(char::from)
-        .collect()
-}
 
 /// RFC 6749 §2.3.1: "The client identifier is encoded using the
 /// application/x-www-form-urlencoded encoding algorithm per Appendix B, and the encoded

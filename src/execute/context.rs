@@ -122,11 +122,7 @@ impl<'a> Context<'a> {
                 .as_ref()
                 .map(|m| m.url(name))
                 .ok_or_else(|| "the callback listener is not running for this case".to_string()),
-            Expr::Now => Ok(std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or_default()
-                .to_string()),
+            Expr::Now => Ok(now().to_string()),
             Expr::Default(a, b) => self.expr(a, client).or_else(|_| self.expr(b, client)),
             Expr::Arith(a, op, b) => {
                 let num = |e: &Expr| -> Result<f64, String> {
@@ -160,11 +156,7 @@ impl<'a> Context<'a> {
                 Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD
                     .encode(sha2::Sha256::digest(value.as_bytes())))
             }
-            Expr::Random => Ok(rand::rng()
-                .sample_iter(&Alphanumeric)
-                .take(32)
-                .map(char::from)
-                .collect()),
+            Expr::Random => Ok(random(32)),
             Expr::Target(TargetField::Issuer) => Ok(self.target.issuer.clone()),
             Expr::Target(TargetField::BaseUrl) => Ok(self.target.target.base_url.clone()),
             Expr::Target(TargetField::PropagationSeconds) => {
@@ -197,4 +189,22 @@ fn is_numeric(t: &Template) -> bool {
         t.parts.as_slice(),
         [Part::Expr(Expr::Now | Expr::Arith(..))]
     )
+}
+
+/// `n` random URL-safe characters: `{{random}}`, and the harness's own nonces (`jti`,
+/// wrong secrets, unknown client ids).
+pub fn random(n: usize) -> String {
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(n)
+        .map(char::from)
+        .collect()
+}
+
+/// The Unix time in seconds: `{{now}}`, and the `iat`/`exp` of assertions.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
 }

@@ -313,6 +313,25 @@ impl Runner<'_> {
     /// Waits for the request the server sends to `{{listener.<name>}}` and records it
     /// with the listener's answer. Nothing arriving is a finding: the server did not call.
     async fn receive(&mut self, r: &Receive, role: Role, label: &str) -> Result<Attempt, Abort> {
+        let (url, timeout, got) = self.await_mailbox(r, role, label).await?;
+        let Some(got) = got else {
+            return Err(Abort::Fail(format!(
+                "{label}: no request arrived at {url} within {} s",
+                timeout.as_secs_f64()
+            )));
+        };
+        Ok(self.record_received(r, &url, got, label))
+    }
+
+    /// Waits up to the step's timeout (capped by --max-wait) for the first request sent to
+    /// `{{listener.<name>}}`, holding no concurrency slot meanwhile. Returns the URL, the
+    /// wait and what arrived, if anything.
+    async fn await_mailbox(
+        &mut self,
+        r: &Receive,
+        role: Role,
+        label: &str,
+    ) -> Result<(String, Duration, Option<super::listener::Received>), Abort> {
         let err = |m: String| Abort::Error(format!("{label}: {m}"));
         let timeout = Duration::from_secs_f64(self.seconds(&r.timeout, role).map_err(err)?)
             .min(self.options.max_wait);
@@ -322,17 +341,10 @@ impl Runner<'_> {
             ));
         };
         let url = mailbox.url(&r.name);
-        // The wait holds no concurrency slot.
         self.permit = None;
         let got = mailbox.receive(&r.name, timeout).await;
         self.permit = self.limiter.acquire().await.ok();
-        let Some(got) = got else {
-            return Err(Abort::Fail(format!(
-                "{label}: no request arrived at {url} within {} s",
-                timeout.as_secs_f64()
-            )));
-        };
-        Ok(self.record_received(r, &url, got, label))
+        Ok((url, timeout, got))
     }
 
     /// A received request as an exchange (the listener's answer as its response) and as
@@ -391,18 +403,7 @@ impl Runner<'_> {
 
     /// `expect_none`: nothing may arrive within the timeout.
     async fn expect_nothing(&mut self, r: &Receive, role: Role, label: &str) -> Result<(), Abort> {
-        let err = |m: String| Abort::Error(format!("{label}: {m}"));
-        let window = Duration::from_secs_f64(self.seconds(&r.timeout, role).map_err(err)?)
-            .min(self.options.max_wait);
-        let Some(mailbox) = self.cx.mailbox.as_ref() else {
-            return Err(err(
-                "the callback listener is not running for this case".into()
-            ));
-        };
-        let url = mailbox.url(&r.name);
-        self.permit = None;
-        let got = mailbox.expect_none(&r.name, window).await;
-        self.permit = self.limiter.acquire().await.ok();
+        let (url, window, got) = self.await_mailbox(r, role, label).await?;
         if let Some(got) = got {
             let method = got.method.clone();
             self.record_received(r, &url, got, label);

@@ -134,17 +134,7 @@ impl Validator<'_> {
         };
         let client = rs.client.as_ref().and_then(|c| self.role(c));
         let agent = rs.agent.as_ref().map(|a| a.get_ref().clone());
-        let as_client = rs.as_client.as_ref().and_then(|c| {
-            let role = self.role(c)?;
-            if !matches!(role, Role::Dyn | Role::Dyn2) {
-                self.error_expected(
-                    c.span(),
-                    format!("`as_client` cannot replace the configured `{role}` client"),
-                    "`dyn` or `dyn2`",
-                );
-            }
-            Some(role)
-        });
+        let as_client = rs.as_client.as_ref().and_then(|c| self.as_client(c));
         let (auth, auth_spec) = self.auth(rs.auth);
         if rs.form.is_some() && rs.json.is_some() {
             let s = rs.json.as_ref().map(|j| j.span()).unwrap_or(span.clone());
@@ -440,17 +430,7 @@ impl Validator<'_> {
         }
         let client = rs.client.as_ref().and_then(|c| self.role(c));
         let agent = rs.agent.as_ref().map(|a| a.get_ref().clone());
-        let as_client = rs.as_client.as_ref().and_then(|c| {
-            let role = self.role(c)?;
-            if !matches!(role, Role::Dyn | Role::Dyn2) {
-                self.error_expected(
-                    c.span(),
-                    format!("`as_client` cannot replace the configured `{role}` client"),
-                    "`dyn` or `dyn2`",
-                );
-            }
-            Some(role)
-        });
+        let as_client = rs.as_client.as_ref().and_then(|c| self.as_client(c));
         let set = self.set_values(rs.set);
         let to = match (rs.receive, rs.hook) {
             (Some(r), None) => {
@@ -569,6 +549,19 @@ impl Validator<'_> {
                 line,
             },
         })))
+    }
+
+    /// `as_client = "dyn"`: only the roles a case registers itself can be named.
+    fn as_client(&mut self, raw: &Spanned<String>) -> Option<Role> {
+        let role = self.role(raw)?;
+        if !matches!(role, Role::Dyn | Role::Dyn2) {
+            self.error_expected(
+                raw.span(),
+                format!("`as_client` cannot replace the configured `{role}` client"),
+                "`dyn` or `dyn2`",
+            );
+        }
+        Some(role)
     }
 
     /// `set = { name = "template" | { jwt = {...} } }`; each name is defined from here on.
