@@ -34,6 +34,7 @@ vocabulary! {
         SeveralRedirectUris => "several_redirect_uris",
         IssParameter => "iss_parameter",
         HtmlLogin => "html_login",
+        ConsentFormFields => "consent_form_fields",
     }
 }
 

@@ -338,6 +338,10 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
             };
         }
         Capability::SeveralRedirectUris => return no,
+        // Whether the consent form carries the hidden fields `interaction` and
+        // `csrf_token` and a `decision` button, which the RFC 6749 §10.12 cases post
+        // themselves: a fact of the target's pages that only its file can state.
+        Capability::ConsentFormFields => return no,
         // The login and consent pages are HTML forms a case can read and submit itself
         // only where the target logs in through them; pi.flow, AM REST and external
         // logins show the harness no such pages.
@@ -377,6 +381,7 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
         | Capability::OidcDiscovery
         | Capability::RedirectUriQuery
         | Capability::SeveralRedirectUris
+        | Capability::ConsentFormFields
         | Capability::HtmlLogin => no,
         Capability::Jwks => has("jwks_uri"),
         Capability::ClientCredentials => grant("client_credentials"),

@@ -71,6 +71,9 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
             .filter(|c| c.redirect_uris.len() > 1)
             .map(|_| (Capability::SeveralRedirectUris, true))
             .into_iter()
+            // The reference server's consent page names its fields as the RFC 6749
+            // §10.12 cases post them.
+            .chain([(Capability::ConsentFormFields, true)])
             .collect(),
         known_failures: BTreeMap::new(),
         http: HttpSettings::default(),
