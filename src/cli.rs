@@ -12,7 +12,7 @@ use crate::execute::{self, CaseOptions, RunOptions};
 use crate::outcome::RunRecord;
 use crate::plan::Filter;
 use crate::report::{self, terminal::Progress};
-use crate::suite::{self, Catalog};
+use crate::suite::{self, Catalog, requirements};
 use crate::target::{self, Target};
 
 pub use crate::outcome::Exit;
@@ -150,6 +150,9 @@ pub struct ListArgs {
     pub suites: SuiteArgs,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Per spec, how many rows of the requirements catalog the listed cases test.
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -371,6 +374,10 @@ fn cmd_list(a: ListArgs) -> Result<Exit, CliError> {
         .iter()
         .filter(|c| filter.excludes(&c.id).is_none())
         .collect();
+    if a.coverage {
+        print_coverage(&cases, a.format);
+        return Ok(Exit::Ok);
+    }
     match a.format {
         Format::Json => {
             let rows: Vec<serde_json::Value> = cases
@@ -412,6 +419,46 @@ fn cmd_list(a: ListArgs) -> Result<Exit, CliError> {
         }
     }
     Ok(Exit::Ok)
+}
+
+/// `list --coverage`: catalog rows with at least one case, per spec.
+fn print_coverage(cases: &[&suite::Case], format: Format) {
+    let (specs, new) = requirements::coverage(requirements::index(), cases.iter().copied());
+    match format {
+        Format::Json => {
+            let doc = serde_json::json!({ "specs": specs, "new_cases": new });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Text => {
+            let (mut rows, mut covered) = (0, 0);
+            for s in &specs {
+                rows += s.rows;
+                covered += s.covered.len();
+                println!(
+                    "{:52} {:>3} / {:>3} rows {:>4}%",
+                    s.spec,
+                    s.covered.len(),
+                    s.rows,
+                    percent(s.covered.len(), s.rows)
+                );
+            }
+            println!(
+                "{:52} {:>3} / {:>3} rows {:>4}%",
+                "total",
+                covered,
+                rows,
+                percent(covered, rows)
+            );
+            eprintln!(
+                "{} cases; {new} test requirements the catalog lacks (`new`)",
+                cases.len()
+            );
+        }
+    }
+}
+
+fn percent(part: usize, whole: usize) -> usize {
+    (part * 100).checked_div(whole).unwrap_or(0)
 }
 
 fn cmd_check(a: CheckArgs) -> Result<Exit, CliError> {

@@ -3,6 +3,7 @@
 pub mod load;
 pub mod model;
 pub mod raw;
+pub mod requirements;
 pub mod template;
 pub mod vocab;
 
