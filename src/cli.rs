@@ -153,6 +153,13 @@ pub struct ListArgs {
     /// Per spec, how many rows of the requirements catalog the listed cases test.
     #[arg(long)]
     pub coverage: bool,
+    /// Print one case (an id, or a glob matching one case) as it will run: its steps,
+    /// requests and checks, each with its level and the verdict a broken one yields.
+    #[arg(long, value_name = "ID")]
+    pub explain: Option<String>,
+    /// With --explain: render the templates this target file can (client fields).
+    #[arg(long, requires = "explain")]
+    pub target: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -367,6 +374,9 @@ async fn cmd_serve(a: ServeArgs) -> Result<Exit, CliError> {
 
 fn cmd_list(a: ListArgs) -> Result<Exit, CliError> {
     let catalog = load_catalog(&a.suites.suites)?;
+    if let Some(pattern) = &a.explain {
+        return cmd_explain(&catalog, pattern, a.target.as_deref());
+    }
     let filter = Filter::new(&a.suites.only, &a.suites.skip)
         .map_err(|e| CliError::Invalid(e.to_string()))?;
     let cases: Vec<&suite::Case> = catalog
@@ -418,6 +428,68 @@ fn cmd_list(a: ListArgs) -> Result<Exit, CliError> {
             eprintln!("{} cases", cases.len());
         }
     }
+    Ok(Exit::Ok)
+}
+
+/// `list --explain ID`: one case, found by id or by a glob that matches only it.
+fn cmd_explain(catalog: &Catalog, pattern: &str, target: Option<&Path>) -> Result<Exit, CliError> {
+    let case = match catalog.cases.iter().find(|c| c.id == pattern) {
+        Some(c) => c,
+        None => {
+            let filter = Filter::new(&[pattern.to_string()], &[])
+                .map_err(|e| CliError::Invalid(e.to_string()))?;
+            let matches: Vec<&suite::Case> = catalog
+                .cases
+                .iter()
+                .filter(|c| filter.excludes(&c.id).is_none())
+                .collect();
+            match matches.as_slice() {
+                [one] => *one,
+                [] => {
+                    let ids: Vec<&str> = catalog.cases.iter().map(|c| c.id.as_str()).collect();
+                    let hint = diagnostic::did_you_mean(pattern, &ids)
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    return Err(CliError::Invalid(format!(
+                        "no case matches `{pattern}`{hint}"
+                    )));
+                }
+                many => {
+                    let ids: Vec<&str> = many.iter().take(10).map(|c| c.id.as_str()).collect();
+                    return Err(CliError::Invalid(format!(
+                        "`{pattern}` matches {} cases, --explain takes one: {}{}",
+                        many.len(),
+                        ids.join(", "),
+                        if many.len() > 10 { ", ..." } else { "" }
+                    )));
+                }
+            }
+        }
+    };
+    let target = target.map(|p| load_target(p, catalog)).transpose()?;
+    let values = |role: suite::Role, e: &suite::template::Expr| -> Option<String> {
+        use suite::template::{ClientField, Expr, TargetField};
+        let t = target.as_ref()?;
+        match e {
+            Expr::Client(r, field) => {
+                let c = t.clients.get(&r.unwrap_or(role))?;
+                match field {
+                    ClientField::ClientId => Some(c.client_id.clone()),
+                    ClientField::Scope => c.scope.clone(),
+                    ClientField::RedirectUri => c.redirect_uri.clone(),
+                }
+            }
+            // The issuer may come from discovery: only a configured one is known here.
+            Expr::Target(TargetField::Issuer) => t.issuer.clone(),
+            Expr::Target(TargetField::BaseUrl) => Some(t.base_url.clone()),
+            Expr::Target(TargetField::PropagationSeconds) => {
+                Some(t.propagation_seconds.to_string())
+            }
+            _ => None,
+        }
+    };
+    let values: Option<suite::explain::Values<'_>> = target.is_some().then_some(&values as _);
+    print!("{}", suite::explain::explain(case, values));
     Ok(Exit::Ok)
 }
 

@@ -115,3 +115,40 @@ fn list_coverage_counts_catalog_rows_per_spec() {
     let rows: u64 = specs.iter().filter_map(|s| s["rows"].as_u64()).sum();
     assert!(rows >= 400, "every catalog row is counted once: {rows}");
 }
+
+#[test]
+fn list_explain_shows_steps_checks_levels_and_verdicts() {
+    // An engine fixture: it exercises most check kinds, a flow with `as` and arguments,
+    // and stays put while the shipped suites evolve.
+    let (code, out, err) = oauth2spec(&[
+        "list",
+        "--suites",
+        "fixtures/engine-suites",
+        "--explain",
+        "engine/checks/token-response-*",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("explain-token-response-predicates", out);
+
+    // A check with its own level is judged at it: an info check never fails.
+    let (code, out, err) = oauth2spec(&[
+        "list",
+        "--explain",
+        "rfc6750/bearer/no-token-gets-bearer-challenge",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("(catalog: RFC 6750"), "{out}");
+    assert!(
+        out.contains("[MUST → fail] { header = \"www-authenticate\", contains = \"bearer\" }"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[info → note] { status = 401 }  # RFC 6750 §3 example"),
+        "{out}"
+    );
+
+    // A glob must pick one case.
+    let (code, _, err) = oauth2spec(&["list", "--explain", "rfc7009/*"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--explain takes one"), "{err}");
+}
