@@ -1,5 +1,5 @@
-//! The command line: clap subcommands and what each does. `main.rs` only maps the
-//! result to an exit code.
+//! The command line: clap subcommands, and dispatch to the pipeline (`app`) and the
+//! views. `main.rs` only maps the result to an exit code.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -7,35 +7,19 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::{self, Diagnostic};
-use crate::execute::{self, CaseOptions, RunOptions};
-use crate::outcome::RunRecord;
+use crate::app::inputs::{load_catalog, load_target, stale_known_failures};
+use crate::app::run::{Settings, Targets, run_all};
+use crate::diagnostic;
+use crate::execute::{CaseOptions, RunOptions};
 use crate::plan::Filter;
-use crate::report::{self, terminal::Progress};
+use crate::report;
 use crate::suite::{self, Catalog, requirements};
-use crate::target::{self, Target};
+use crate::target;
 
 pub use crate::outcome::Exit;
 
-/// Why a command could not do its job.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    #[error("{}", diagnostic::render_all(.0).trim_end())]
-    Diagnostics(Vec<Diagnostic>),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Harness(String),
-}
-
-impl CliError {
-    pub fn exit(&self) -> Exit {
-        match self {
-            CliError::Diagnostics(_) | CliError::Invalid(_) => Exit::Invalid,
-            CliError::Harness(_) => Exit::Harness,
-        }
-    }
-}
+/// Why a command could not do its job (the pipeline's error, one exit policy).
+pub use crate::app::AppError as CliError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -211,42 +195,6 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::Harness(format!("cannot start the async runtime: {e}")))
 }
 
-fn load_catalog(dir: &Path) -> Result<Catalog, CliError> {
-    suite::load_dir(dir).map_err(CliError::Diagnostics)
-}
-
-fn load_target(path: &Path, catalog: &Catalog) -> Result<Target, CliError> {
-    let t = target::file::load(path).map_err(CliError::Diagnostics)?;
-    stale_known_failures(&t, catalog, path).map_err(CliError::Diagnostics)?;
-    Ok(t)
-}
-
-/// A known failure naming no case is an error: baselines must not rot.
-fn stale_known_failures(t: &Target, catalog: &Catalog, path: &Path) -> Result<(), Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let source = diagnostic::Source::new(path, text);
-    let diags: Vec<Diagnostic> = t
-        .known_failures
-        .iter()
-        .filter(|(id, _)| !catalog.cases.iter().any(|c| &c.id == *id))
-        .map(|(id, (_, line))| {
-            let offset: usize = source
-                .text
-                .lines()
-                .take(line.saturating_sub(1))
-                .map(|l| l.len() + 1)
-                .sum();
-            Diagnostic::new(
-                &source,
-                offset..offset,
-                format!("known failure `{id}` names no case"),
-            )
-            .expected("a case id listed by `oauth2spec list`")
-        })
-        .collect();
-    if diags.is_empty() { Ok(()) } else { Err(diags) }
-}
-
 fn run_options(a: &RunArgs) -> RunOptions {
     RunOptions {
         concurrency: a.concurrency,
@@ -262,79 +210,27 @@ async fn cmd_run(a: RunArgs) -> Result<Exit, CliError> {
     let catalog = load_catalog(&a.suites.suites)?;
     let filter = Filter::new(&a.suites.only, &a.suites.skip)
         .map_err(|e| CliError::Invalid(e.to_string()))?;
-    let options = run_options(&a);
-    let mut records = Vec::new();
-    if a.target.is_empty() {
-        let layouts: Vec<reference_server::Layout> = if a.layout.is_empty() {
+    let targets = if a.target.is_empty() {
+        Targets::Reference(if a.layout.is_empty() {
             target::reference::DEFAULT_LAYOUTS.to_vec()
         } else {
             a.layout.iter().map(|l| l.server()).collect()
-        };
-        for layout in layouts {
-            let config = reference_server::ServerConfig {
-                layout,
-                ..reference_server::ServerConfig::default()
-            };
-            let server =
-                reference_server::spawn(config.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
-                    .await
-                    .map_err(|e| {
-                        CliError::Harness(format!("cannot start the reference server: {e}"))
-                    })?;
-            let t = target::reference::target(&config, &server.base_url);
-            records.push(run_one(&catalog, t, &filter, &options, &a).await?);
-            server.shutdown().await;
-        }
+        })
     } else {
         let mut targets = Vec::new();
         for path in &a.target {
             targets.push(load_target(path, &catalog)?);
         }
-        for t in targets {
-            records.push(run_one(&catalog, t, &filter, &options, &a).await?);
-        }
-    }
+        Targets::Files(targets)
+    };
+    let settings = Settings {
+        options: run_options(&a),
+        report_dir: a.report_dir.clone(),
+        timeout_ms: a.timeout_ms,
+        max_body_bytes: a.max_body_bytes,
+    };
+    let records = run_all(&catalog, targets, &filter, &settings).await?;
     Ok(Exit::of_runs(&records))
-}
-
-async fn run_one(
-    catalog: &Catalog,
-    mut t: Target,
-    filter: &Filter,
-    options: &RunOptions,
-    a: &RunArgs,
-) -> Result<RunRecord, CliError> {
-    if let Some(ms) = a.timeout_ms {
-        t.http.timeout_ms = ms;
-    }
-    if let Some(b) = a.max_body_bytes {
-        t.http.max_body_bytes = b;
-    }
-    let name = t.name.clone();
-    let total = catalog
-        .cases
-        .iter()
-        .filter(|c| filter.excludes(&c.id).is_none())
-        .count();
-    let progress = Progress::new(total, &name);
-    let record =
-        execute::run::run_target(catalog, t, filter, options, &|c| progress.case_finished(c))
-            .await
-            .map_err(|e| CliError::Harness(e.to_string()))?;
-    progress.finish(&record);
-    let dir = a.report_dir.join(&name);
-    let written = report::write_all(&record, &dir).map_err(|e| {
-        CliError::Harness(format!("cannot write reports to {}: {e}", dir.display()))
-    })?;
-    eprintln!(
-        "{name}: reports in {}",
-        written
-            .first()
-            .and_then(|p| p.parent())
-            .unwrap_or(&dir)
-            .display()
-    );
-    Ok(record)
 }
 
 async fn cmd_serve(a: ServeArgs) -> Result<Exit, CliError> {
