@@ -1,5 +1,5 @@
-//! The command line: clap subcommands and what each does. `main.rs` only maps the
-//! result to an exit code.
+//! The command line: clap subcommands, and dispatch to the pipeline (`app`) and the
+//! views. `main.rs` only maps the result to an exit code.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -7,35 +7,19 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diagnostic::{self, Diagnostic};
-use crate::execute::{self, CaseOptions, RunOptions};
-use crate::outcome::RunRecord;
+use crate::app::inputs::{load_catalog, load_target, stale_known_failures};
+use crate::app::run::{Settings, Targets, run_all};
+use crate::diagnostic;
+use crate::execute::{CaseOptions, RunOptions};
 use crate::plan::Filter;
-use crate::report::{self, terminal::Progress};
-use crate::suite::{self, Catalog};
-use crate::target::{self, Target};
+use crate::report;
+use crate::suite::{self, Catalog, requirements};
+use crate::target;
 
 pub use crate::outcome::Exit;
 
-/// Why a command could not do its job.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    #[error("{}", diagnostic::render_all(.0).trim_end())]
-    Diagnostics(Vec<Diagnostic>),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    Harness(String),
-}
-
-impl CliError {
-    pub fn exit(&self) -> Exit {
-        match self {
-            CliError::Diagnostics(_) | CliError::Invalid(_) => Exit::Invalid,
-            CliError::Harness(_) => Exit::Harness,
-        }
-    }
-}
+/// Why a command could not do its job (the pipeline's error, one exit policy).
+pub use crate::app::AppError as CliError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -154,6 +138,16 @@ pub struct ListArgs {
     pub suites: SuiteArgs,
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Per spec, how many rows of the requirements catalog the listed cases test.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Print one case (an id, or a glob matching one case) as it will run: its steps,
+    /// requests and checks, each with its level and the verdict a broken one yields.
+    #[arg(long, value_name = "ID")]
+    pub explain: Option<String>,
+    /// With --explain: render the templates this target file can (client fields).
+    #[arg(long, requires = "explain")]
+    pub target: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -205,42 +199,6 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::Harness(format!("cannot start the async runtime: {e}")))
 }
 
-fn load_catalog(dir: &Path) -> Result<Catalog, CliError> {
-    suite::load_dir(dir).map_err(CliError::Diagnostics)
-}
-
-fn load_target(path: &Path, catalog: &Catalog) -> Result<Target, CliError> {
-    let t = target::file::load(path).map_err(CliError::Diagnostics)?;
-    stale_known_failures(&t, catalog, path).map_err(CliError::Diagnostics)?;
-    Ok(t)
-}
-
-/// A known failure naming no case is an error: baselines must not rot.
-fn stale_known_failures(t: &Target, catalog: &Catalog, path: &Path) -> Result<(), Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let source = diagnostic::Source::new(path, text);
-    let diags: Vec<Diagnostic> = t
-        .known_failures
-        .iter()
-        .filter(|(id, _)| !catalog.cases.iter().any(|c| &c.id == *id))
-        .map(|(id, (_, line))| {
-            let offset: usize = source
-                .text
-                .lines()
-                .take(line.saturating_sub(1))
-                .map(|l| l.len() + 1)
-                .sum();
-            Diagnostic::new(
-                &source,
-                offset..offset,
-                format!("known failure `{id}` names no case"),
-            )
-            .expected("a case id listed by `oauth2spec list`")
-        })
-        .collect();
-    if diags.is_empty() { Ok(()) } else { Err(diags) }
-}
-
 fn run_options(a: &RunArgs) -> RunOptions {
     RunOptions {
         concurrency: a.concurrency,
@@ -256,79 +214,27 @@ async fn cmd_run(a: RunArgs) -> Result<Exit, CliError> {
     let catalog = load_catalog(&a.suites.suites)?;
     let filter = Filter::new(&a.suites.only, &a.suites.skip)
         .map_err(|e| CliError::Invalid(e.to_string()))?;
-    let options = run_options(&a);
-    let mut records = Vec::new();
-    if a.target.is_empty() {
-        let layouts: Vec<reference_server::Layout> = if a.layout.is_empty() {
+    let targets = if a.target.is_empty() {
+        Targets::Reference(if a.layout.is_empty() {
             target::reference::DEFAULT_LAYOUTS.to_vec()
         } else {
             a.layout.iter().map(|l| l.server()).collect()
-        };
-        for layout in layouts {
-            let config = reference_server::ServerConfig {
-                layout,
-                ..reference_server::ServerConfig::default()
-            };
-            let server =
-                reference_server::spawn(config.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
-                    .await
-                    .map_err(|e| {
-                        CliError::Harness(format!("cannot start the reference server: {e}"))
-                    })?;
-            let t = target::reference::target(&config, &server.base_url);
-            records.push(run_one(&catalog, t, &filter, &options, &a).await?);
-            server.shutdown().await;
-        }
+        })
     } else {
         let mut targets = Vec::new();
         for path in &a.target {
             targets.push(load_target(path, &catalog)?);
         }
-        for t in targets {
-            records.push(run_one(&catalog, t, &filter, &options, &a).await?);
-        }
-    }
+        Targets::Files(targets)
+    };
+    let settings = Settings {
+        options: run_options(&a),
+        report_dir: a.report_dir.clone(),
+        timeout_ms: a.timeout_ms,
+        max_body_bytes: a.max_body_bytes,
+    };
+    let records = run_all(&catalog, targets, &filter, &settings).await?;
     Ok(Exit::of_runs(&records))
-}
-
-async fn run_one(
-    catalog: &Catalog,
-    mut t: Target,
-    filter: &Filter,
-    options: &RunOptions,
-    a: &RunArgs,
-) -> Result<RunRecord, CliError> {
-    if let Some(ms) = a.timeout_ms {
-        t.http.timeout_ms = ms;
-    }
-    if let Some(b) = a.max_body_bytes {
-        t.http.max_body_bytes = b;
-    }
-    let name = t.name.clone();
-    let total = catalog
-        .cases
-        .iter()
-        .filter(|c| filter.excludes(&c.id).is_none())
-        .count();
-    let progress = Progress::new(total, &name);
-    let record =
-        execute::run::run_target(catalog, t, filter, options, &|c| progress.case_finished(c))
-            .await
-            .map_err(|e| CliError::Harness(e.to_string()))?;
-    progress.finish(&record);
-    let dir = a.report_dir.join(&name);
-    let written = report::write_all(&record, &dir).map_err(|e| {
-        CliError::Harness(format!("cannot write reports to {}: {e}", dir.display()))
-    })?;
-    eprintln!(
-        "{name}: reports in {}",
-        written
-            .first()
-            .and_then(|p| p.parent())
-            .unwrap_or(&dir)
-            .display()
-    );
-    Ok(record)
 }
 
 async fn cmd_serve(a: ServeArgs) -> Result<Exit, CliError> {
@@ -369,6 +275,9 @@ async fn cmd_serve(a: ServeArgs) -> Result<Exit, CliError> {
 
 fn cmd_list(a: ListArgs) -> Result<Exit, CliError> {
     let catalog = load_catalog(&a.suites.suites)?;
+    if let Some(pattern) = &a.explain {
+        return cmd_explain(&catalog, pattern, a.target.as_deref());
+    }
     let filter = Filter::new(&a.suites.only, &a.suites.skip)
         .map_err(|e| CliError::Invalid(e.to_string()))?;
     let cases: Vec<&suite::Case> = catalog
@@ -376,6 +285,10 @@ fn cmd_list(a: ListArgs) -> Result<Exit, CliError> {
         .iter()
         .filter(|c| filter.excludes(&c.id).is_none())
         .collect();
+    if a.coverage {
+        print_coverage(&cases, a.format);
+        return Ok(Exit::Ok);
+    }
     match a.format {
         Format::Json => {
             let rows: Vec<serde_json::Value> = cases
@@ -417,6 +330,108 @@ fn cmd_list(a: ListArgs) -> Result<Exit, CliError> {
         }
     }
     Ok(Exit::Ok)
+}
+
+/// `list --explain ID`: one case, found by id or by a glob that matches only it.
+fn cmd_explain(catalog: &Catalog, pattern: &str, target: Option<&Path>) -> Result<Exit, CliError> {
+    let case = match catalog.cases.iter().find(|c| c.id == pattern) {
+        Some(c) => c,
+        None => {
+            let filter = Filter::new(&[pattern.to_string()], &[])
+                .map_err(|e| CliError::Invalid(e.to_string()))?;
+            let matches: Vec<&suite::Case> = catalog
+                .cases
+                .iter()
+                .filter(|c| filter.excludes(&c.id).is_none())
+                .collect();
+            match matches.as_slice() {
+                [one] => *one,
+                [] => {
+                    let ids: Vec<&str> = catalog.cases.iter().map(|c| c.id.as_str()).collect();
+                    let hint = diagnostic::did_you_mean(pattern, &ids)
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default();
+                    return Err(CliError::Invalid(format!(
+                        "no case matches `{pattern}`{hint}"
+                    )));
+                }
+                many => {
+                    let ids: Vec<&str> = many.iter().take(10).map(|c| c.id.as_str()).collect();
+                    return Err(CliError::Invalid(format!(
+                        "`{pattern}` matches {} cases, --explain takes one: {}{}",
+                        many.len(),
+                        ids.join(", "),
+                        if many.len() > 10 { ", ..." } else { "" }
+                    )));
+                }
+            }
+        }
+    };
+    let target = target.map(|p| load_target(p, catalog)).transpose()?;
+    let values = |role: suite::Role, e: &suite::template::Expr| -> Option<String> {
+        use suite::template::{ClientField, Expr, TargetField};
+        let t = target.as_ref()?;
+        match e {
+            Expr::Client(r, field) => {
+                let c = t.clients.get(&r.unwrap_or(role))?;
+                match field {
+                    ClientField::ClientId => Some(c.client_id.clone()),
+                    ClientField::Scope => c.scope.clone(),
+                    ClientField::RedirectUri => c.redirect_uri.clone(),
+                }
+            }
+            // The issuer may come from discovery: only a configured one is known here.
+            Expr::Target(TargetField::Issuer) => t.issuer.clone(),
+            Expr::Target(TargetField::BaseUrl) => Some(t.base_url.clone()),
+            Expr::Target(TargetField::PropagationSeconds) => {
+                Some(t.propagation_seconds.to_string())
+            }
+            _ => None,
+        }
+    };
+    let values: Option<suite::explain::Values<'_>> = target.is_some().then_some(&values as _);
+    print!("{}", suite::explain::explain(case, values));
+    Ok(Exit::Ok)
+}
+
+/// `list --coverage`: catalog rows with at least one case, per spec.
+fn print_coverage(cases: &[&suite::Case], format: Format) {
+    let (specs, new) = requirements::coverage(requirements::index(), cases.iter().copied());
+    match format {
+        Format::Json => {
+            let doc = serde_json::json!({ "specs": specs, "new_cases": new });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Text => {
+            let (mut rows, mut covered) = (0, 0);
+            for s in &specs {
+                rows += s.rows;
+                covered += s.covered.len();
+                println!(
+                    "{:52} {:>3} / {:>3} rows {:>4}%",
+                    s.spec,
+                    s.covered.len(),
+                    s.rows,
+                    percent(s.covered.len(), s.rows)
+                );
+            }
+            println!(
+                "{:52} {:>3} / {:>3} rows {:>4}%",
+                "total",
+                covered,
+                rows,
+                percent(covered, rows)
+            );
+            eprintln!(
+                "{} cases; {new} test requirements the catalog lacks (`new`)",
+                cases.len()
+            );
+        }
+    }
+}
+
+fn percent(part: usize, whole: usize) -> usize {
+    (part * 100).checked_div(whole).unwrap_or(0)
 }
 
 fn cmd_check(a: CheckArgs) -> Result<Exit, CliError> {

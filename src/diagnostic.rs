@@ -1,13 +1,17 @@
 //! Diagnostics for input files (suites, flows, targets): one error type and the one
-//! renderer that turns it into `file:line:col: message` plus a source excerpt.
+//! renderer that turns it into `file:line:col: message` (the line editors and CI parse)
+//! plus a source excerpt drawn by annotate-snippets, as rustc and cargo draw theirs.
 //!
 //! Loading never stops at the first problem of a file that parsed: every mistake the
 //! validator finds becomes one [`Diagnostic`], and `check` prints them all.
 
 use std::fmt::Write as _;
+use std::io::IsTerminal as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 /// A source file kept in memory so diagnostics can quote it.
 #[derive(Debug, Clone)]
@@ -98,41 +102,34 @@ impl Diagnostic {
         s
     }
 
-    /// The headline followed by the offending line with a caret under the span.
+    /// The headline followed by the offending line with a caret under the span, and the
+    /// help, without colours.
     pub fn render(&self) -> String {
-        let mut out = self.excerpt();
-        if let Some(help) = &self.help {
-            let _ = write!(out, "\n  = help: {help}");
-        }
-        out
+        self.render_with(&Renderer::plain())
     }
 
-    fn excerpt(&self) -> String {
+    /// The headline, then annotate-snippets' excerpt (as rustc and cargo draw it).
+    fn render_with(&self, renderer: &Renderer) -> String {
         let mut out = self.headline();
-        if self.source.text.is_empty() {
+        let text: &str = &self.source.text;
+        if text.is_empty() && self.help.is_none() {
             return out;
         }
-        let (line, col) = self.line_col();
-        let Some(text) = self.source.text.lines().nth(line - 1) else {
-            return out;
-        };
-        let gutter = line.to_string();
-        let pad = " ".repeat(gutter.len());
-        // Underline the span on its first line only; a multi-line span gets one caret row.
-        let span_chars = self
-            .source
-            .text
-            .get(self.span.clone())
-            .map(|s| s.lines().next().unwrap_or("").chars().count())
-            .unwrap_or(0)
-            .max(1);
-        let width = span_chars.min(text.chars().count().saturating_sub(col - 1).max(1));
-        let _ = write!(
-            out,
-            "\n{pad} |\n{gutter} | {text}\n{pad} | {}{}",
-            " ".repeat(col - 1),
-            "^".repeat(width)
-        );
+        let mut group = Group::with_level(Level::ERROR);
+        if !text.is_empty() {
+            // The span's first line only: a case-wide span would otherwise quote the case.
+            let start = self.span.start.min(text.len());
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let end = self.span.end.clamp(start, line_end);
+            group = group.element(
+                Snippet::source(text).annotation(AnnotationKind::Primary.span(start..end)),
+            );
+        }
+        if let Some(help) = &self.help {
+            group = group.element(Level::HELP.message(&**help));
+        }
+        out.push('\n');
+        out.push_str(&renderer.render(&[group]));
         out
     }
 }
@@ -143,13 +140,30 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
-/// Several diagnostics, sorted by file and position, rendered one after another.
+/// Several diagnostics, sorted by file and position, rendered one after another, without
+/// colours (snapshots, files, pipes).
 pub fn render_all(diagnostics: &[Diagnostic]) -> String {
+    render_all_with(diagnostics, &Renderer::plain())
+}
+
+/// As [`render_all`], in colour when standard error is a terminal and `NO_COLOR` is unset.
+pub fn render_all_for_stderr(diagnostics: &[Diagnostic]) -> String {
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let renderer = if colour {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    render_all_with(diagnostics, &renderer)
+}
+
+fn render_all_with(diagnostics: &[Diagnostic], renderer: &Renderer) -> String {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by(|a, b| (a.path(), a.span.start).cmp(&(b.path(), b.span.start)));
     let mut out = String::new();
     for d in sorted {
-        out.push_str(&d.render());
+        out.push_str(&d.render_with(renderer));
         out.push_str("\n\n");
     }
     out
@@ -197,6 +211,25 @@ fn levenshtein(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renders_headline_then_first_line_of_the_span() {
+        let source = Source::new("s.toml", "[[case]]\nslug = \"x\"\ntitle = \"y\"\n");
+        // A span over several lines is drawn on its first line only.
+        let d = Diagnostic::new(&source, 9..30, "bad case")
+            .expected("a title")
+            .help("did you mean `z`?");
+        let text = d.render();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "s.toml:2:1: bad case; expected a title");
+        assert_eq!(lines[2], "2 | slug = \"x\"");
+        assert_eq!(lines[3], "  | ^^^^^^^^^^");
+        assert_eq!(lines.last(), Some(&"  = help: did you mean `z`?"));
+        assert!(!text.contains('\x1b'), "no colours outside a terminal");
+        // A whole-file problem has no excerpt.
+        let d = Diagnostic::whole_file(Path::new("gone.toml"), "cannot read file");
+        assert_eq!(d.render(), "gone.toml:1:1: cannot read file");
+    }
 
     #[test]
     fn suggests_close_names_only() {

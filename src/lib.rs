@@ -3,6 +3,7 @@
 //! decides what runs; `execute` is the only module that talks to the network; outcomes
 //! are recorded as data and reports are views of that record.
 
+pub mod app;
 pub mod cli;
 pub mod diagnostic;
 pub mod execute;

@@ -3,6 +3,7 @@
 
 use clap::Parser;
 use oauth2spec::cli::{self, Cli, Exit};
+use oauth2spec::diagnostic::render_all_for_stderr;
 
 fn main() {
     let cli = match Cli::try_parse() {
@@ -21,7 +22,13 @@ fn main() {
     let code = match cli::dispatch(cli) {
         Ok(exit) => exit as i32,
         Err(e) => {
-            eprintln!("{e}");
+            match &e {
+                // In colour on a terminal; `Display` stays plain for logs and tests.
+                cli::CliError::Diagnostics(d) => {
+                    eprintln!("{}", render_all_for_stderr(d).trim_end());
+                }
+                _ => eprintln!("{e}"),
+            }
             e.exit() as i32
         }
     };

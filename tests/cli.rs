@@ -1,4 +1,5 @@
-//! The binary's contract: exit codes, `check` diagnostics, `list --format json`.
+//! The binary's contract: exit codes, `check` diagnostics, `list --format json`,
+//! `list --coverage`.
 
 use std::process::Command;
 
@@ -93,4 +94,61 @@ fn an_unreachable_target_exits_3() {
     ]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("unreachable"), "{err}");
+}
+
+#[test]
+fn list_coverage_counts_catalog_rows_per_spec() {
+    let (code, out, err) = oauth2spec(&["list", "--coverage", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let specs = doc["specs"].as_array().expect("specs");
+    let rfc7009 = specs
+        .iter()
+        .find(|s| s["spec"] == "RFC 7009")
+        .expect("RFC 7009 is in the catalog");
+    let covered = rfc7009["covered"].as_array().expect("covered ids");
+    assert!(
+        covered
+            .iter()
+            .any(|id| id == "REVOKE-2.2-invalid-token-200")
+    );
+    let rows: u64 = specs.iter().filter_map(|s| s["rows"].as_u64()).sum();
+    assert!(rows >= 400, "every catalog row is counted once: {rows}");
+}
+
+#[test]
+fn list_explain_shows_steps_checks_levels_and_verdicts() {
+    // An engine fixture: it exercises most check kinds, a flow with `as` and arguments,
+    // and stays put while the shipped suites evolve.
+    let (code, out, err) = oauth2spec(&[
+        "list",
+        "--suites",
+        "fixtures/engine-suites",
+        "--explain",
+        "engine/checks/token-response-*",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("explain-token-response-predicates", out);
+
+    // A check with its own level is judged at it: an info check never fails.
+    let (code, out, err) = oauth2spec(&[
+        "list",
+        "--explain",
+        "rfc6750/bearer/no-token-gets-bearer-challenge",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("(catalog: RFC 6750"), "{out}");
+    assert!(
+        out.contains("[MUST → fail] { header = \"www-authenticate\", contains = \"bearer\" }"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[info → note] { status = 401 }  # RFC 6750 §3 example"),
+        "{out}"
+    );
+
+    // A glob must pick one case.
+    let (code, _, err) = oauth2spec(&["list", "--explain", "rfc7009/*"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--explain takes one"), "{err}");
 }

@@ -6,14 +6,14 @@
 //! is unproven, and so is a fault no case names.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use oauth2spec::execute::{self, RunOptions};
+use oauth2spec::app;
+use oauth2spec::execute::RunOptions;
 use oauth2spec::outcome::{CaseRecord, SkipReason, Status};
-use oauth2spec::plan::{self, Filter};
+use oauth2spec::plan::Filter;
 use oauth2spec::suite::{self, Case, Catalog, Severity};
 use oauth2spec::target::{self, Resolved};
 use reference_server::{Fault, Layout, RunningServer, ServerConfig};
@@ -37,14 +37,15 @@ struct Served {
 }
 
 async fn serve(config: ServerConfig) -> Result<Served, String> {
-    let server = reference_server::spawn(config.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
+    let reference = app::start_reference(config)
         .await
-        .map_err(|e| format!("cannot start the reference server: {e}"))?;
-    let t = target::reference::target(&config, &server.base_url);
-    let discovery = execute::discover(&t).await.map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?;
+    let resolved = app::resolve(reference.target)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(Served {
-        _server: server,
-        resolved: target::resolve(t, discovery),
+        _server: reference.server,
+        resolved,
     })
 }
 
@@ -71,9 +72,14 @@ fn layout_server(layout: Layout) -> Result<&'static Resolved, Failed> {
 
 fn run_one(catalog: &Catalog, case: &Case, resolved: &Resolved) -> CaseRecord {
     let filter = Filter::new(std::slice::from_ref(&case.id), &[]).expect("case id is a valid glob");
-    let planned = plan::plan(catalog, resolved, &filter);
     let options = RunOptions::default();
-    let record = runtime().block_on(execute::run(resolved, &planned, &options, &|_| {}));
+    let record = runtime().block_on(app::run_resolved(
+        catalog,
+        resolved,
+        &filter,
+        &options,
+        &|_| {},
+    ));
     record
         .cases
         .into_iter()

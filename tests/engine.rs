@@ -8,8 +8,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use oauth2spec::app::run_target;
 use oauth2spec::diagnostic::Source;
-use oauth2spec::execute::{CaseOptions, RunOptions, run::run_target};
+use oauth2spec::execute::{CaseOptions, RunOptions};
 use oauth2spec::outcome::{CaseRecord, Status};
 use oauth2spec::plan::Filter;
 use oauth2spec::suite::{self, Catalog};

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use oauth2spec::execute::{RunOptions, run::run_target};
+use oauth2spec::app::run_target;
+use oauth2spec::execute::RunOptions;
 use oauth2spec::outcome::{CaseRecord, Status};
 use oauth2spec::plan::Filter;
 use oauth2spec::suite::{self, AuthMethod, Capability, Catalog, Endpoint, Role};

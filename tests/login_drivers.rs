@@ -3,15 +3,15 @@
 //! with a small script that completes the login by itself, and `manual` refusing to start
 //! without a terminal.
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use oauth2spec::execute::{RunOptions, run::run_target};
+use oauth2spec::app::run_target;
+use oauth2spec::execute::RunOptions;
 use oauth2spec::outcome::{RunRecord, Status};
 use oauth2spec::plan::Filter;
 use oauth2spec::suite::{self, Catalog};
-use oauth2spec::target::{self, LoginDriver, Target};
+use oauth2spec::target::{LoginDriver, Target};
 use reference_server::{Layout, ServerConfig};
 
 /// One code-flow case, written here so that the test does not depend on the shipped
@@ -61,10 +61,12 @@ async fn run(layout: Layout, adjust: impl FnOnce(&mut Target)) -> RunRecord {
         layout,
         ..ServerConfig::default()
     };
-    let server = reference_server::spawn(config.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
+    let oauth2spec::app::Reference {
+        server,
+        target: mut t,
+    } = oauth2spec::app::start_reference(config)
         .await
         .expect("reference server");
-    let mut t = target::reference::target(&config, &server.base_url);
     adjust(&mut t);
     let record = run_target(
         catalog(),

@@ -11,7 +11,7 @@ use crate::outcome::{
     CaseRecord, RunRecord, SCHEMA_VERSION, Status, Summary, TargetInfo, ToolInfo,
 };
 use crate::plan::Decision;
-use crate::suite::{Case, Catalog};
+use crate::suite::Case;
 use crate::target::Resolved;
 
 #[derive(Debug, Clone)]
@@ -110,33 +110,4 @@ fn apply_known_failure(mut record: CaseRecord, target: &Resolved) -> CaseRecord 
         crate::outcome::verdict::apply_known_failure(&mut record, reason);
     }
     record
-}
-
-/// Why a run could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error(transparent)]
-    Unreachable(#[from] super::Unreachable),
-    #[error("{0}")]
-    ManualNeedsTerminal(String),
-}
-
-/// Discovery, resolution, planning and the run, for one target: what `run` does per
-/// target and what the self-tests call directly.
-pub async fn run_target(
-    catalog: &Catalog,
-    target: crate::target::Target,
-    filter: &crate::plan::Filter,
-    options: &RunOptions,
-    on_case: &(dyn Fn(&CaseRecord) + Sync),
-) -> Result<RunRecord, RunError> {
-    if target.login.driver == crate::target::LoginDriver::Manual
-        && let Some(refusal) = super::login::manual_refusal()
-    {
-        return Err(RunError::ManualNeedsTerminal(refusal));
-    }
-    let discovery = super::discover(&target).await?;
-    let resolved = crate::target::resolve(target, discovery);
-    let planned = crate::plan::plan(catalog, &resolved, filter);
-    Ok(run(&resolved, &planned, options, on_case).await)
 }

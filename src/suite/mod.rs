@@ -1,8 +1,10 @@
 //! WHAT to test: the suite model and its loading. Pure data, no network, no async.
 
+pub mod explain;
 pub mod load;
 pub mod model;
 pub mod raw;
+pub mod requirements;
 pub mod template;
 pub mod vocab;
 

@@ -212,6 +212,51 @@ impl Template {
     }
 }
 
+/// The template as a suite writes it (`Bearer {{a.access_token}}`): what `explain` shows
+/// when there is no run to render it with.
+impl std::fmt::Display for Template {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for p in &self.parts {
+            match p {
+                Part::Literal(s) => f.write_str(s)?,
+                Part::Expr(e) if self.optional => write!(f, "{{{{?{e}}}}}")?,
+                Part::Expr(e) => write!(f, "{{{{{e}}}}}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expr::Var(v) | Expr::Literal(v) => f.write_str(v),
+            Expr::Client(None, field) => write!(f, "client.{}", field.name()),
+            Expr::Client(Some(r), field) => write!(f, "clients.{r}.{}", field.name()),
+            Expr::Target(t) => f.write_str(match t {
+                TargetField::Issuer => "target.issuer",
+                TargetField::BaseUrl => "target.base_url",
+                TargetField::PropagationSeconds => "target.propagation_seconds",
+            }),
+            Expr::Endpoint(e) => write!(f, "endpoint.{e}"),
+            Expr::Random => f.write_str("random"),
+            Expr::S256(v) => write!(f, "s256:{v}"),
+            Expr::Upper(e) => write!(f, "upper:{e}"),
+            Expr::Now => f.write_str("now"),
+            Expr::Default(a, b) => write!(f, "{a} ?? {b}"),
+            Expr::Arith(a, op, b) => {
+                let op = match op {
+                    Op::Add => "+",
+                    Op::Sub => "-",
+                    Op::Mul => "*",
+                };
+                write!(f, "{a} {op} {b}")
+            }
+            Expr::Listener(n) => write!(f, "listener.{n}"),
+        }
+    }
+}
+
 const EXPECTED_EXPR: &str = "a captured name, `client.<field>`, `clients.<role>.<field>`, \
 `target.issuer`, `target.base_url`, `endpoint.<name>`, `listener.<name>`, `random`, `now`, a \
 number, `s256:<name>`, \
@@ -360,6 +405,24 @@ mod tests {
         let t = Template::parse("{{a.expires_in - 1 + 2}}").unwrap();
         assert_eq!(t.vars().collect::<Vec<_>>(), vec!["a.expires_in"]);
         assert!(Template::parse("{{x + }}").is_err());
+    }
+
+    #[test]
+    fn displays_as_written() {
+        for text in [
+            "Bearer {{a.access_token}}!",
+            "{{?client.scope}}",
+            "{{clients.second.redirect_uri}}",
+            "{{upper:client.redirect_uri}}",
+            "{{s256:verifier}}{{random}}",
+            "{{interval ?? 5}}",
+            "{{a.expires_in - 1 + 2}}",
+            "{{now * 2}} {{target.issuer}} {{endpoint.token}} {{listener.ping}}",
+        ] {
+            let t = Template::parse(text).unwrap();
+            assert_eq!(t.to_string(), text);
+            assert_eq!(Template::parse(&t.to_string()).unwrap(), t);
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub(crate) use crate::diagnostic::did_you_mean;
 
 use super::model::*;
 use super::raw;
+use super::requirements;
 use super::template::Template;
 use super::vocab::{Capability, Fault, Level, Role};
 use crate::diagnostic::{self, Diagnostic, Source};
@@ -232,6 +233,7 @@ pub fn load_suite(source: &Source, catalog: &Catalog, diags: &mut Vec<Diagnostic
                 cx.error(value.span(), format!("`{field}` must not be empty"));
             }
         }
+        cx.requirement(&rc.requirement);
         if rc.steps.is_empty() {
             cx.error(
                 case_span.clone(),
@@ -372,6 +374,28 @@ impl Validator<'_> {
             self.unknown_name(raw, "level", Level::NAMES);
         }
         level
+    }
+
+    /// A case's `requirement` names a row of the catalog's index, or is `new`. (The row's
+    /// level is not compared with the case's: the catalog's level column summarises a row,
+    /// often with several keywords and its own verdicts, while a case cites the exact
+    /// keyword of the sentence it tests.)
+    fn requirement(&mut self, raw: &Spanned<String>) {
+        let id = raw.get_ref().trim();
+        let index = requirements::index();
+        if id.is_empty() || id == requirements::NEW || index.get(id).is_some() {
+            return;
+        }
+        let mut d = Diagnostic::new(
+            self.source,
+            raw.span(),
+            format!("unknown requirement `{id}`"),
+        )
+        .expected("a row id of the requirements catalog (suites/requirements.tsv) or `new`");
+        if let Some(s) = did_you_mean(id, &index.ids()) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        self.diags.push(d);
     }
 
     fn capabilities(&mut self, raw: &[Spanned<String>]) -> BTreeSet<Capability> {

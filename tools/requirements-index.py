@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Extracts the requirements index from the requirements catalog (requirements.md).
+
+The catalog is a set of markdown tables, one row per requirement:
+`| id | § | level | requirement (paraphrase) | black-box test | preconditions / tags |`.
+This script keeps, per row, only what the harness checks and counts: the id, the spec (from
+the id's prefix), the section references and the level labels. Paraphrases, test
+descriptions and the catalog's provenance notes (the parenthesised and quoted text in the
+§ and level columns) are left out: the index is data, not a copy of the catalog.
+
+Usage: tools/requirements-index.py [CATALOG] [OUT]
+       (defaults: ../shared/requirements.md, suites/requirements.tsv)
+"""
+
+import re
+import sys
+
+# The spec each id prefix belongs to, named as suites name it in `spec = "..."`.
+SPECS = {
+    "RFC6749": "RFC 6749",
+    "MRT": "OAuth 2.0 Multiple Response Type Encoding Practices",
+    "FP": "OAuth 2.0 Form Post Response Mode",
+    "PKCE": "RFC 7636",
+    "BEARER": "RFC 6750",
+    "OIDC": "OpenID Connect Core 1.0",
+    "REVOKE": "RFC 7009",
+    "INTRO": "RFC 7662",
+    "DEVICE": "RFC 8628",
+    "PAR": "RFC 9126",
+    "JAR": "RFC 9101",
+    "CIBA": "OpenID CIBA Core 1.0",
+    "ASMETA": "RFC 8414",
+    "OIDCD": "OpenID Connect Discovery 1.0",
+    "DCR": "RFC 7591",
+    "JWTAUTH": "RFC 7523",
+    "ISS": "RFC 9207",
+    "BCP": "RFC 9700",
+}
+# Ids whose second part names another RFC of the same table (DCR-7592-..., JWTAUTH-7521-...).
+SUB_RFC = re.compile(r"^(?:DCR|JWTAUTH)-(75\d\d)-")
+
+# Level labels, longest first so that `MUST NOT` wins over `MUST`.
+LABELS = [
+    "NOT RECOMMENDED", "MUST NOT", "SHALL NOT", "SHOULD NOT", "MUST", "REQUIRED", "SHALL",
+    "SHOULD", "RECOMMENDED", "MAY", "OPTIONAL",
+    "lowercase must", "lowercase should", "lowercase may", "lowercase recommended",
+    "descriptive", "derived", "code", "info", "default", "semantics", "no keyword",
+]
+LABEL_RE = re.compile(r"\b(" + "|".join(re.escape(l) for l in LABELS) + r")\b")
+
+# One section reference: `3.1.2`, `App. B`, `§2.1`, `7592 §2.2`, `RFC 6749 5.2`, `OIDC Core 9`,
+# `Discovery 4.2`, `FP §2`, `MRT 2.2`, `CIBA §7.1`, optionally `item 4` / `steps 4–5`.
+SECTION_RE = re.compile(
+    r"(?:(?:RFC \d{4}|OIDC Core|OIDC Registration|OIDC Discovery|Discovery|FP|MRT|CIBA|JAR"
+    r"|75\d\d|8252) )?§?(?:\d+(?:\.\d+)*|App\. [A-Z](?:\.\d+)?)"
+    r"(?: item \d+(?:–\d+)?| steps? \d+(?:–\d+)?(?: and \d+)?)?"
+)
+
+
+def strip_notes(text):
+    """Removes parenthesised notes (nested) and quoted text."""
+    out, depth = [], 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            out.append(ch)
+    return re.sub(r'"[^"]*"', "", "".join(out))
+
+
+def level(text):
+    """The labels of the level column, with its `/` (several parts) and `→` (reported as)."""
+    parts = []
+    for alt in strip_notes(text).split("/"):
+        steps = []
+        for step in re.split(r"→|;", alt):
+            found = LABEL_RE.findall(step)
+            if found:
+                steps.append(" ".join(found))
+        if steps and " → ".join(steps) not in parts:
+            parts.append(" → ".join(steps))
+    return " / ".join(parts) or "-"
+
+
+def sections(text):
+    """The section references of the § column, in order, without duplicates."""
+    refs = []
+    for piece in re.split(r"[,;+]| with ", strip_notes(text)):
+        m = SECTION_RE.match(piece.strip())
+        if m and m.group(0) not in refs:
+            refs.append(m.group(0))
+    if refs:
+        return ", ".join(refs)
+    # A label instead of a section (`derived`, `scope note`) is kept; anything longer is not.
+    label = strip_notes(text).strip()
+    return label if 0 < len(label.split()) <= 2 else "-"
+
+
+def spec(row_id):
+    m = SUB_RFC.match(row_id)
+    if m:
+        return "RFC " + m.group(1)
+    return SPECS[row_id.split("-", 1)[0]]
+
+
+def main():
+    catalog = sys.argv[1] if len(sys.argv) > 1 else "../shared/requirements.md"
+    out = sys.argv[2] if len(sys.argv) > 2 else "suites/requirements.tsv"
+    rows, seen = [], set()
+    with open(catalog, encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("| "):
+                continue
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) < 3 or not re.match(r"^[A-Z][A-Z0-9]*-\S+$", cells[0]):
+                continue
+            row_id = cells[0]
+            if row_id.split("-", 1)[0] not in SPECS:
+                continue
+            if row_id in seen:
+                sys.exit(f"duplicate id {row_id}")
+            seen.add(row_id)
+            rows.append((row_id, spec(row_id), sections(cells[1]), level(cells[2])))
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("# The requirements index: one row per row of the requirements catalog\n")
+        f.write("# (requirements.md). Generated by tools/requirements-index.py; do not edit.\n")
+        f.write("# id\tspec\tsection\tlevel\n")
+        for r in rows:
+            f.write("\t".join(r) + "\n")
+    print(f"{out}: {len(rows)} rows", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
