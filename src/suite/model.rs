@@ -430,6 +430,9 @@ pub struct Browser {
     /// The `[users.<role>]` to log in as; `None`: do not log in (stop at a login page).
     pub login: Option<String>,
     pub consent: Consent,
+    /// `fill = { user_code = "{{user_code}}" }`: typed into the first form of the walk
+    /// that has all these fields, which is then submitted (a device verification page).
+    pub fill: Vec<(String, Template)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

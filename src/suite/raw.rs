@@ -273,6 +273,9 @@ pub struct RawBrowser {
     /// `allow`, `deny` or `none`.
     #[serde(default)]
     pub consent: Option<Spanned<String>>,
+    /// Fields to type into the first form of the walk that has them (a user code).
+    #[serde(default)]
+    pub fill: Option<BTreeMap<String, Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -25,7 +25,7 @@ impl LoginDriver for AmRest {
             return Ok(Begin::Walk(req));
         };
         let token = authenticate(ua, user, label).await?;
-        Ok(Begin::Walk(authorization(&req, &token, cx.consent)))
+        Ok(Begin::Walk(authorization(&req, &token, cx)))
     }
 }
 
@@ -76,8 +76,10 @@ async fn authenticate(
 }
 
 /// AM's consent by REST: the authorization parameters posted as a form with the session
-/// token as `csrf` and the user's `decision`.
-fn authorization(req: &Request, token: &str, consent: Consent) -> Request {
+/// token as `csrf` and the user's `decision`. AM's device user page takes the same form,
+/// with the `fill` fields (`user_code`) among the parameters.
+fn authorization(req: &Request, token: &str, cx: &WalkContext) -> Request {
+    let consent = cx.consent;
     let Ok(mut u) = url::Url::parse(&req.url) else {
         return req.clone();
     };
@@ -90,6 +92,7 @@ fn authorization(req: &Request, token: &str, consent: Consent) -> Request {
             url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())),
         );
     }
+    params.extend(cx.fill.iter().cloned());
     params.push(("csrf".into(), token.to_string()));
     let decision = if consent == Consent::Deny {
         "deny"

@@ -43,8 +43,14 @@ pub(super) struct WalkContext {
     /// The user to log in as; `None`: do not log in.
     pub user: Option<UserConfig>,
     pub consent: Consent,
-    /// The redirect URI the authorization response is addressed to.
+    /// The redirect URI the authorization response is addressed to; empty for a walk that
+    /// is not an authorization request and has no client redirect URI to watch for.
     pub redirect: String,
+    /// Whether the walk starts with an authorization request (rather than at a page such
+    /// as the device verification page).
+    pub authorization: bool,
+    /// Fields to type into the first form that has them all (`browser.fill`), rendered.
+    pub fill: Vec<(String, String)>,
 }
 
 /// A page of the walk that is neither a redirect nor the authorization response.
@@ -130,20 +136,31 @@ impl Runner<'_> {
         let browser = step.browser.clone().unwrap_or(Browser {
             login: Some(self.target.target.login.user.clone()),
             consent: Consent::Allow,
+            fill: Vec::new(),
         });
+        let authorization = step.endpoint() == Some(crate::suite::Endpoint::Authorization);
         let req = self.build(step, role)?;
         let client_redirect = self.cx.client(role).and_then(|c| c.redirect_uri.clone());
         // An empty `redirect_uri` counts as absent (RFC 6749 §3.1), so the server uses
         // the registered one.
         let redirect = redirect_param(&req)
             .filter(|r| url::Url::parse(r).is_ok())
-            .or(client_redirect.clone())
-            .ok_or_else(|| {
-                format!(
+            .or(client_redirect.clone());
+        let redirect = match redirect {
+            Some(r) => r,
+            // A walk from another page (device verification) may end on a page.
+            None if !authorization => String::new(),
+            None => {
+                return Err(format!(
                     "no redirect_uri in the request and none configured for `{role}`: \
                      cannot recognise the authorization response"
-                )
-            })?;
+                ));
+            }
+        };
+        let mut fill = Vec::new();
+        for (name, t) in &browser.fill {
+            fill.push((name.clone(), self.cx.render_required(t, role)?));
+        }
         let user: Option<UserConfig> = match &browser.login {
             None => None,
             Some(u) => Some(
@@ -175,6 +192,8 @@ impl Runner<'_> {
             user,
             consent: browser.consent,
             redirect,
+            authorization,
+            fill,
         };
         let client_redirect = client_redirect.as_deref();
         match driver {
@@ -227,6 +246,7 @@ impl Runner<'_> {
             Begin::Done(walk) => return Ok(walk),
         };
         let redirect = cx.redirect.as_str();
+        let mut filled = cx.fill.is_empty();
         for hop in 0..MAX_HOPS {
             let hop_label = if hop == 0 {
                 label.to_string()
@@ -285,6 +305,11 @@ impl Runner<'_> {
                     response: resp,
                 });
             }
+            if !filled && let Some(r) = fill_form(&html, &here, cx) {
+                filled = true;
+                req = r;
+                continue;
+            }
             let forms = browser::forms(&html, &here, cx.login.form_selector.as_deref());
             match driver.on_page(&Page { forms: &forms }, cx) {
                 Next::Send(r) => req = r,
@@ -295,6 +320,30 @@ impl Runner<'_> {
             "more than {MAX_HOPS} hops without reaching the redirect URI (a redirect loop?)"
         ))
     }
+}
+
+/// The submission of the first form on the page that has every `fill` field and no
+/// password field (a login form is the driver's): the values typed in, and the button
+/// of the consent decision when the form carries it, else its first button.
+fn fill_form(html: &str, here: &str, cx: &WalkContext) -> Option<Request> {
+    let forms = browser::forms(html, here, None);
+    let form = forms.iter().find(|f| {
+        !f.has_password
+            && cx.fill.iter().all(|(name, _)| {
+                f.fields.iter().any(|(n, _)| n == name) || f.text_inputs.contains(name)
+            })
+    })?;
+    let decision = match cx.consent {
+        Consent::Deny => &cx.login.deny_button,
+        _ => &cx.login.consent_button,
+    };
+    let mut extra = cx.fill.clone();
+    if form.buttons.contains(decision) {
+        extra.push(decision.clone());
+    } else {
+        extra.extend(form.buttons.first().cloned());
+    }
+    Some(form.request(&extra))
 }
 
 /// Records an authorization request completed outside the harness (a program, a person):

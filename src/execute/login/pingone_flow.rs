@@ -5,13 +5,16 @@
 
 use serde_json::Value;
 
-use super::{Begin, LoginDriver, Next, WalkContext, get};
+use super::html_form::HtmlForm;
+use super::{Begin, LoginDriver, Next, Page, WalkContext, get};
 use crate::execute::case::Runner;
 use crate::execute::http::Request;
 
 #[derive(Debug, Default)]
 pub(super) struct PingoneFlow {
     logged_in: bool,
+    /// HTML pages met on the way (a device verification page) are a browser's.
+    pages: HtmlForm,
 }
 
 impl LoginDriver for PingoneFlow {
@@ -20,11 +23,12 @@ impl LoginDriver for PingoneFlow {
         &mut self,
         _ua: &mut Runner<'_>,
         mut req: Request,
-        _cx: &WalkContext,
+        cx: &WalkContext,
         _label: &str,
     ) -> Result<Begin, String> {
         if let Ok(mut u) = url::Url::parse(&req.url)
             && req.method == "GET"
+            && cx.authorization
         {
             u.query_pairs_mut().append_pair("response_mode", "pi.flow");
             req.url = u.to_string();
@@ -59,5 +63,9 @@ impl LoginDriver for PingoneFlow {
             ("COMPLETED", _, Some(resume), _) => Next::Send(get(resume)),
             _ => Next::Stop,
         }
+    }
+
+    fn on_page(&mut self, page: &Page<'_>, cx: &WalkContext) -> Next {
+        self.pages.on_page(page, cx)
     }
 }

@@ -145,10 +145,17 @@ impl Validator<'_> {
         let browser = match &rs.browser {
             None => None,
             Some(b) => {
-                if endpoint != Some(Endpoint::Authorization) && url.is_none() {
+                // Pages a person visits: the authorization request, the device
+                // verification page (RFC 8628 §3.3), or any URL.
+                if !matches!(
+                    endpoint,
+                    Some(Endpoint::Authorization | Endpoint::DeviceVerification)
+                ) && url.is_none()
+                {
                     self.error(
                         b.span(),
-                        "`browser` goes with `endpoint = \"authorization\"`",
+                        "`browser` goes with `endpoint = \"authorization\"`, \
+                         `endpoint = \"device_verification\"` or a `url`",
                     );
                 }
                 let raw = b.get_ref();
@@ -174,7 +181,17 @@ impl Validator<'_> {
                         Consent::Allow
                     }
                 };
-                Some(Browser { login, consent })
+                let mut fill = Vec::new();
+                for (name, value) in raw.fill.iter().flatten() {
+                    if let Some(t) = self.template(value.get_ref(), value.span()) {
+                        fill.push((name.clone(), t));
+                    }
+                }
+                Some(Browser {
+                    login,
+                    consent,
+                    fill,
+                })
             }
         };
         let wait = rs.wait.as_ref().and_then(|w| self.seconds(w, "wait"));
