@@ -12,10 +12,12 @@ pub mod context;
 pub mod discovery;
 pub mod hooks;
 pub mod http;
+mod inbound;
 pub mod jwt;
 pub mod listener;
 pub mod login;
 pub mod redact;
+mod request;
 pub mod run;
 mod step;
 

@@ -7,33 +7,28 @@
 //! be increased by 5 seconds for this and all subsequent requests"; CIBA Core §7.3 says
 //! the same of the poll mode. While a step waits, the case holds no concurrency slot.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::assertion;
 use super::browser::Callback;
 use super::capture;
 use super::case::{Abort, Runner};
 use super::check::{self, Body, Broken, CheckError, Observed};
-use super::http::{Request, Response};
+use super::http::Response;
 use crate::outcome::{Finding, SkipReason};
-use crate::suite::{
-    Attempts, AuthMode, Destination, HookCall, JwtSpec, KeyRef, Receive, Repetition, RequestStep,
-    Role, SetValue,
-};
+use crate::suite::{Attempts, Destination, Repetition, RequestStep, Role, SetValue};
 
 /// How often a `poll = "{{seconds}}"` step (an effect that propagates) repeats.
 const PROPAGATION_INTERVAL: Duration = Duration::from_millis(250);
 
 /// What one attempt of a step observed.
-struct Attempt {
-    resp: Response,
-    body: Body,
-    callback: Option<Callback>,
-    ended_at: String,
-    hops: Vec<(String, String, u16)>,
+pub(super) struct Attempt {
+    pub resp: Response,
+    pub body: Body,
+    pub callback: Option<Callback>,
+    pub ended_at: String,
+    pub hops: Vec<(String, String, u16)>,
     /// For a received request: its method.
-    method: Option<String>,
+    pub method: Option<String>,
 }
 
 impl Attempt {
@@ -310,149 +305,6 @@ impl Runner<'_> {
         }
     }
 
-    /// Waits for the request the server sends to `{{listener.<name>}}` and records it
-    /// with the listener's answer. Nothing arriving is a finding: the server did not call.
-    async fn receive(&mut self, r: &Receive, role: Role, label: &str) -> Result<Attempt, Abort> {
-        let (url, timeout, got) = self.await_mailbox(r, role, label).await?;
-        let Some(got) = got else {
-            return Err(Abort::Fail(format!(
-                "{label}: no request arrived at {url} within {} s",
-                timeout.as_secs_f64()
-            )));
-        };
-        Ok(self.record_received(r, &url, got, label))
-    }
-
-    /// Waits up to the step's timeout (capped by --max-wait) for the first request sent to
-    /// `{{listener.<name>}}`, holding no concurrency slot meanwhile. Returns the URL, the
-    /// wait and what arrived, if anything.
-    async fn await_mailbox(
-        &mut self,
-        r: &Receive,
-        role: Role,
-        label: &str,
-    ) -> Result<(String, Duration, Option<super::listener::Received>), Abort> {
-        let err = |m: String| Abort::Error(format!("{label}: {m}"));
-        let timeout = Duration::from_secs_f64(self.seconds(&r.timeout, role).map_err(err)?)
-            .min(self.options.max_wait);
-        let Some(mailbox) = self.cx.mailbox.as_ref() else {
-            return Err(err(
-                "the callback listener is not running for this case".into()
-            ));
-        };
-        let url = mailbox.url(&r.name);
-        self.permit = None;
-        let got = mailbox.receive(&r.name, timeout).await;
-        self.permit = self.limiter.acquire().await.ok();
-        Ok((url, timeout, got))
-    }
-
-    /// A received request as an exchange (the listener's answer as its response) and as
-    /// what the step's checks and captures read.
-    fn record_received(
-        &mut self,
-        r: &Receive,
-        url: &str,
-        got: super::listener::Received,
-        label: &str,
-    ) -> Attempt {
-        let req = Request {
-            method: got.method.clone(),
-            url: url.to_string(),
-            headers: got.headers.clone(),
-            body: Some(got.body.clone()),
-        };
-        let seen = Response {
-            url: url.to_string(),
-            status: 0,
-            headers: got.headers.clone(),
-            body: got.body.clone(),
-        };
-        // A push delivery carries tokens: learn them so the record masks them.
-        self.learn(&seen);
-        let answer = r.respond.clone().unwrap_or(crate::suite::Answer {
-            status: 204,
-            headers: Vec::new(),
-            json: None,
-        });
-        let answered = Response {
-            url: url.to_string(),
-            status: answer.status,
-            headers: answer.headers.clone(),
-            body: answer
-                .json
-                .as_ref()
-                .map(|j| j.to_string().into_bytes())
-                .unwrap_or_default(),
-        };
-        self.record(
-            &req,
-            Ok(&answered),
-            &format!("{label} (received)"),
-            Duration::ZERO,
-        );
-        Attempt {
-            body: Body::of(&seen),
-            resp: seen,
-            callback: None,
-            ended_at: String::new(),
-            hops: Vec::new(),
-            method: Some(got.method),
-        }
-    }
-
-    /// `expect_none`: nothing may arrive within the timeout.
-    async fn expect_nothing(&mut self, r: &Receive, role: Role, label: &str) -> Result<(), Abort> {
-        let (url, window, got) = self.await_mailbox(r, role, label).await?;
-        if let Some(got) = got {
-            let method = got.method.clone();
-            self.record_received(r, &url, got, label);
-            let level = self.case.level;
-            self.findings.push(Finding {
-                level: level.to_string(),
-                severity: level.severity(),
-                step: label.to_string(),
-                check: format!("requests to {url}"),
-                expected: format!("none within {} s", window.as_secs_f64()),
-                actual: format!("a {method} request"),
-                note: None,
-                own_level: false,
-            });
-        }
-        Ok(())
-    }
-
-    /// Has the target's hook driver perform an out-of-band action. A hook that cannot be
-    /// performed is the harness's problem, never a finding about the server.
-    async fn hook(&mut self, h: &HookCall, role: Role, label: &str) -> Result<(), Abort> {
-        let err = |m: String| Abort::Error(format!("{label}: {m}"));
-        let mut args = BTreeMap::new();
-        for (name, t) in &h.args {
-            args.insert(name.clone(), self.cx.render_required(t, role).map_err(err)?);
-        }
-        // A person may be acting: hold no concurrency slot meanwhile.
-        self.permit = None;
-        let done = super::hooks::run_target_hook(
-            &self.target.target,
-            &h.name,
-            &args,
-            self.options.max_wait,
-        )
-        .await;
-        self.permit = self.limiter.acquire().await.ok();
-        let outcome = done.map_err(|e| err(e.to_string()))?;
-        if let Some((req, resp)) = &outcome.exchange {
-            self.learn(resp);
-            self.record(
-                req,
-                Ok(resp),
-                &format!("{label} ({})", outcome.driver),
-                outcome.duration,
-            );
-        }
-        Ok(())
-    }
-
     /// Every check of the step on one attempt, guards first. A check that cannot be
     /// evaluated ends the case in `error`.
     fn judge(
@@ -516,170 +368,6 @@ impl Runner<'_> {
             self.cx.vars.insert(key, value);
         }
         Ok(())
-    }
-
-    /// Builds the HTTP request of a step: URL, query, headers, extra parameters, client
-    /// authentication and body.
-    pub(super) fn build(&self, step: &RequestStep, role: Role) -> Result<Request, String> {
-        let (base, endpoint) = match &step.to {
-            Destination::Endpoint(e) => {
-                let base = self.target.endpoint(*e).ok_or_else(|| {
-                    format!(
-                        "endpoint `{e}` is not known for this target (no override in the \
-                         target file, not in discovery metadata, no layout default)"
-                    )
-                })?;
-                (base.to_string(), Some(*e))
-            }
-            Destination::Url(t) => (self.cx.render_required(t, role)?, None),
-            Destination::Receive(_) | Destination::Hook(_) => {
-                return Err("a `receive` or `hook` step sends no request".into());
-            }
-        };
-        let mut url = url::Url::parse(&base).map_err(|e| format!("invalid URL `{base}`: {e}"))?;
-        let render_all = |params: &[(String, crate::suite::template::Template)]| {
-            let mut out = Vec::new();
-            for (k, t) in params {
-                if let Some(v) = self.cx.render(t, role)? {
-                    out.push((k.clone(), v));
-                }
-            }
-            Ok::<_, String>(out)
-        };
-        let mut query = render_all(&step.query)?;
-        let mut form = render_all(&step.form)?;
-        let mut headers = render_all(&step.headers)?;
-        let body_is_form = step.json.is_none() && step.method != "GET";
-        if let Some(e) = endpoint {
-            let extra = self
-                .target
-                .target
-                .extra_params
-                .get(&e)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            for (k, v) in extra {
-                let into = if body_is_form { &mut form } else { &mut query };
-                // The case's own value wins: it may be testing that very parameter.
-                if !into.iter().any(|(n, _)| n == k) {
-                    into.push((k.clone(), v.clone()));
-                }
-            }
-        }
-        let explicit = step.auth != AuthMode::Configured || step.auth_spec.is_some();
-        if endpoint.is_some_and(|e| e.authenticates_client()) || explicit {
-            let client = self
-                .cx
-                .client(role)
-                .ok_or_else(|| format!("no `{role}` client configured"))?;
-            let spec = match &step.auth_spec {
-                None => None,
-                Some(s) => Some(super::auth::Explicit {
-                    method: s.method,
-                    secret: match &s.secret {
-                        Some(t) => Some(self.cx.render_required(t, role)?),
-                        None => None,
-                    },
-                    claims: match &s.claims {
-                        Some(c) => Some(self.cx.render_json(c, role)?),
-                        None => None,
-                    },
-                    wrong_key: s.wrong_key,
-                }),
-            };
-            // OpenID Connect Core §9: "The Audience SHOULD be the URL of the
-            // Authorization Server's Token Endpoint"; a case may set another `aud`.
-            let audience = self
-                .target
-                .endpoint(crate::suite::Endpoint::Token)
-                .map_or_else(|| base.clone(), str::to_string);
-            super::auth::apply(
-                step.auth,
-                spec.as_ref(),
-                client,
-                &audience,
-                &mut form,
-                &mut headers,
-            )?;
-        }
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(&query);
-        }
-        let body = if let Some(json) = &step.json {
-            let v = self.cx.render_json(json, role)?;
-            headers.push(("content-type".into(), "application/json".into()));
-            Some(serde_json::to_vec(&v).map_err(|e| e.to_string())?)
-        } else if body_is_form && (!form.is_empty() || step.method == "POST") {
-            headers.push((
-                "content-type".into(),
-                "application/x-www-form-urlencoded".into(),
-            ));
-            let encoded = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(&form)
-                .finish();
-            Some(encoded.into_bytes())
-        } else {
-            None
-        };
-        if !headers.iter().any(|(n, _)| n == "accept") {
-            headers.push(("accept".into(), "application/json".into()));
-        }
-        Ok(Request {
-            method: step.method.clone(),
-            url: url.to_string(),
-            headers,
-            body,
-        })
-    }
-}
-
-impl Runner<'_> {
-    /// Fetches the target's JWKS once per case, for `signed_by = "jwks"` checks. A JWKS
-    /// that cannot be had is a premise that does not hold: an `error`, not a finding.
-    async fn fetch_jwks(&mut self, label: &str) -> Result<(), Abort> {
-        if self.jwks.is_some() {
-            return Ok(());
-        }
-        let err = |m: String| Abort::Error(format!("{label}: cannot verify signatures: {m}"));
-        let url = self
-            .target
-            .endpoint(crate::suite::Endpoint::Jwks)
-            .ok_or_else(|| err("the target has no `jwks` endpoint".into()))?
-            .to_string();
-        let req = Request {
-            method: "GET".into(),
-            url,
-            headers: vec![("accept".into(), "application/json".into())],
-            body: None,
-        };
-        let resp = self
-            .send_recorded(&req, &format!("{label} · jwks for signed_by"))
-            .await
-            .map_err(err)?;
-        let jwks: serde_json::Value = serde_json::from_slice(&resp.body)
-            .ok()
-            .filter(|_| resp.status == 200)
-            .ok_or_else(|| {
-                err(format!(
-                    "the JWKS answered {} without a JSON body",
-                    resp.status
-                ))
-            })?;
-        self.jwks = Some(jwks);
-        Ok(())
-    }
-
-    /// Builds a `{ jwt = {...} }` value: claims and header rendered (numeric templates as
-    /// numbers), signed with the key it names.
-    fn jwt_value(&self, spec: &JwtSpec, role: Role) -> Result<String, String> {
-        let claims = self.cx.render_json(&spec.claims, role)?;
-        let header = self.cx.render_json(&spec.header, role)?;
-        let key_role = match spec.key {
-            KeyRef::Client(r) | KeyRef::Secret(r) => r.unwrap_or(role),
-            KeyRef::Generated | KeyRef::Unsecured => role,
-        };
-        let key = assertion::key_for(spec.key, self.cx.client(key_role), key_role.as_str())?;
-        assertion::sign(key, spec.alg.as_deref(), &header, &claims)
     }
 }
 

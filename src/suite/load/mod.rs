@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 mod check;
+mod inbound;
 mod step;
+mod values;
 
 pub(crate) use crate::diagnostic::did_you_mean;
 

@@ -10,9 +10,9 @@ use toml::Spanned;
 use super::{Validator, parse_capture, toml_to_json};
 use crate::diagnostic::Diagnostic;
 use crate::suite::model::*;
-use crate::suite::raw::{RawAuth, RawJwt, RawPollSpec, RawRepeat, RawStep};
+use crate::suite::raw::{RawPollSpec, RawRepeat, RawStep};
 use crate::suite::template::Template;
-use crate::suite::vocab::{AuthMethod, AuthMode, Endpoint, Role};
+use crate::suite::vocab::{Endpoint, Role};
 
 impl Validator<'_> {
     /// Request parameters. A `{ jwt = {...} }` value is built when the step runs: it
@@ -403,7 +403,7 @@ impl Validator<'_> {
     }
 
     /// A number of seconds, written as a number or a template.
-    fn seconds(&mut self, raw: &Spanned<toml::Value>, what: &str) -> Option<Template> {
+    pub(super) fn seconds(&mut self, raw: &Spanned<toml::Value>, what: &str) -> Option<Template> {
         match raw.get_ref() {
             toml::Value::Integer(i) if *i >= 0 => Some(Template::literal(&i.to_string())),
             toml::Value::Float(f) if *f >= 0.0 && f.is_finite() => {
@@ -421,155 +421,8 @@ impl Validator<'_> {
         }
     }
 
-    /// A `receive` step (judge a request the server sends to the listener) or a `hook`
-    /// step (an out-of-band action). Neither sends a request of its own.
-    fn out_of_band(&mut self, span: Range<usize>, rs: RawStep, in_flow: bool) -> Option<Step> {
-        let request_keys = [
-            ("endpoint", rs.endpoint.as_ref().map(|s| s.span())),
-            ("url", rs.url.as_ref().map(|s| s.span())),
-            ("method", rs.method.as_ref().map(|s| s.span())),
-            ("auth", rs.auth.as_ref().map(|s| s.span())),
-            ("form", rs.form.as_ref().map(|s| s.span())),
-            ("query", rs.query.as_ref().map(|s| s.span())),
-            ("headers", rs.headers.as_ref().map(|s| s.span())),
-            ("json", rs.json.as_ref().map(|s| s.span())),
-            ("browser", rs.browser.as_ref().map(|s| s.span())),
-            ("poll", rs.poll.as_ref().map(|s| s.span())),
-            ("repeat", rs.repeat.as_ref().map(|s| s.span())),
-        ];
-        for (key, at) in request_keys {
-            if let Some(at) = at {
-                self.error(
-                    at,
-                    format!("`{key}` does not go with a `receive` or `hook` step"),
-                );
-            }
-        }
-        let client = rs.client.as_ref().and_then(|c| self.role(c));
-        let agent = rs.agent.as_ref().map(|a| a.get_ref().clone());
-        let as_client = rs.as_client.as_ref().and_then(|c| self.as_client(c));
-        let set = self.set_values(rs.set);
-        let to = match (rs.receive, rs.hook) {
-            (Some(r), None) => {
-                if rs.args.is_some() {
-                    self.error(span.clone(), "`args` goes with a `hook` step");
-                }
-                let timeout = match &rs.timeout {
-                    Some(t) => self.seconds(t, "timeout")?,
-                    None => Template::literal("10"),
-                };
-                let respond = rs.respond.map(|a| {
-                    let a = a.into_inner();
-                    Answer {
-                        status: a.status.unwrap_or(204),
-                        headers: a.headers.into_iter().collect(),
-                        json: a.json.map(toml_to_json),
-                    }
-                });
-                if respond
-                    .as_ref()
-                    .is_some_and(|a| !(100..=599).contains(&a.status))
-                {
-                    self.error(span.clone(), "`respond.status` is an HTTP status code");
-                }
-                Destination::Receive(Receive {
-                    name: r.into_inner(),
-                    timeout,
-                    expect_none: rs.expect_none.unwrap_or(false),
-                    respond,
-                })
-            }
-            (None, Some(h)) => {
-                for (key, given) in [
-                    ("timeout", rs.timeout.is_some()),
-                    ("respond", rs.respond.is_some()),
-                    ("expect_none", rs.expect_none.is_some()),
-                    ("expect", !rs.expect.is_empty()),
-                    ("capture", rs.capture.is_some()),
-                ] {
-                    if given {
-                        self.error(
-                            span.clone(),
-                            format!("`{key}` does not go with a `hook` step"),
-                        );
-                    }
-                }
-                let mut args = Vec::new();
-                for (name, value) in rs.args.unwrap_or_default() {
-                    if let Some(t) = self.template(value.get_ref(), value.span()) {
-                        args.push((name, t));
-                    }
-                }
-                Destination::Hook(HookCall {
-                    name: h.into_inner(),
-                    args,
-                })
-            }
-            _ => {
-                self.error(span, "a step either receives or runs a hook, not both");
-                return None;
-            }
-        };
-        let mut checks = Vec::new();
-        for check in rs.expect {
-            if let Some(c) = self.check(check) {
-                if c.kind.needs_browser() {
-                    self.error(
-                        span.clone(),
-                        "a `receive` step has no authorization response",
-                    );
-                }
-                checks.push(c);
-            }
-        }
-        let mut captures = Vec::new();
-        for (name, source) in rs.capture.unwrap_or_default() {
-            match parse_capture(source.get_ref()) {
-                Some((c, optional)) => {
-                    self.defined.insert(name.clone());
-                    captures.push(Capture {
-                        name,
-                        source: c,
-                        optional,
-                    });
-                }
-                None => self.error_expected(
-                    source.span(),
-                    format!("invalid capture source `{}`", source.get_ref()),
-                    "`json:/pointer`, `header:name` or `status`, optionally ending in `?`",
-                ),
-            }
-        }
-        let (line, _) = self.source.line_col(span.start);
-        Some(Step::Request(Box::new(RequestStep {
-            to,
-            method: "POST".into(),
-            client,
-            auth: AuthMode::Configured,
-            form: Vec::new(),
-            query: Vec::new(),
-            headers: Vec::new(),
-            json: None,
-            captures,
-            wait: rs.wait.as_ref().and_then(|w| self.seconds(w, "wait")),
-            wait_extra: rs.wait_extra.unwrap_or(0.0),
-            repeat: Repetition::Once,
-            set,
-            auth_spec: None,
-            browser: None,
-            setup: in_flow || rs.setup.unwrap_or(false),
-            checks,
-            agent,
-            as_client,
-            origin: Origin {
-                file: self.source.path.display().to_string(),
-                line,
-            },
-        })))
-    }
-
     /// `as_client = "dyn"`: only the roles a case registers itself can be named.
-    fn as_client(&mut self, raw: &Spanned<String>) -> Option<Role> {
+    pub(super) fn as_client(&mut self, raw: &Spanned<String>) -> Option<Role> {
         let role = self.role(raw)?;
         if !matches!(role, Role::Dyn | Role::Dyn2) {
             self.error_expected(
@@ -579,148 +432,6 @@ impl Validator<'_> {
             );
         }
         Some(role)
-    }
-
-    /// `set = { name = "template" | { jwt = {...} } }`; each name is defined from here on.
-    fn set_values(
-        &mut self,
-        raw: Option<BTreeMap<String, Spanned<toml::Value>>>,
-    ) -> Vec<(String, SetValue)> {
-        let mut out = Vec::new();
-        for (name, value) in raw.unwrap_or_default() {
-            let span = value.span();
-            match value.into_inner() {
-                toml::Value::String(s) => {
-                    if let Some(t) = self.template(&s, span) {
-                        out.push((name.clone(), SetValue::Text(t)));
-                    }
-                }
-                v @ toml::Value::Table(_) => {
-                    if let Some(spec) = self.jwt_value(v, span) {
-                        out.push((name.clone(), SetValue::Jwt(Box::new(spec))));
-                    }
-                }
-                _ => self.error_expected(
-                    span,
-                    format!("`set.{name}` has an unsupported value"),
-                    "a string (a template) or `{ jwt = { key, alg, header, claims } }`",
-                ),
-            }
-            self.defined.insert(name);
-        }
-        out
-    }
-
-    /// `{ jwt = { key = "client", alg = "PS256", header = {...}, claims = {...} } }`.
-    fn jwt_value(&mut self, v: toml::Value, span: Range<usize>) -> Option<JwtSpec> {
-        let expected = "`{ jwt = { key, alg, header, claims } }`";
-        let toml::Value::Table(mut t) = v else {
-            self.error_expected(span, "not a JWT value", expected);
-            return None;
-        };
-        let (Some(inner), true) = (t.remove("jwt"), t.is_empty()) else {
-            self.error_expected(span, "a JWT value has one key, `jwt`", expected);
-            return None;
-        };
-        let raw: RawJwt = match inner.try_into() {
-            Ok(r) => r,
-            Err(e) => {
-                self.error_expected(span, format!("invalid `jwt`: {e}"), expected);
-                return None;
-            }
-        };
-        let key = match raw.key.as_deref().unwrap_or("client") {
-            "client" => KeyRef::Client(None),
-            "secret" => KeyRef::Secret(None),
-            "generated" => KeyRef::Generated,
-            "none" => KeyRef::Unsecured,
-            other => {
-                let role = |r: &str| Role::parse(r);
-                match other.split_once('.') {
-                    Some(("clients", r)) if role(r).is_some() => KeyRef::Client(role(r)),
-                    Some(("secrets", r)) if role(r).is_some() => KeyRef::Secret(role(r)),
-                    _ => {
-                        self.error_expected(
-                            span,
-                            format!("unknown JWT key `{other}`"),
-                            "`client`, `clients.<role>`, `secret`, `secrets.<role>`, `generated` \
-                             or `none`",
-                        );
-                        return None;
-                    }
-                }
-            }
-        };
-        let object = |this: &mut Self, v: Option<toml::Value>, what: &str| {
-            let v = toml_to_json(v.unwrap_or(toml::Value::Table(Default::default())));
-            if !v.is_object() {
-                this.error(span.clone(), format!("`jwt.{what}` is a table"));
-            }
-            this.json_templates(&v, span.clone());
-            v
-        };
-        let header = object(self, raw.header, "header");
-        let claims = object(self, raw.claims, "claims");
-        Some(JwtSpec {
-            key,
-            alg: raw.alg,
-            header,
-            claims,
-        })
-    }
-
-    /// `auth = "mode"` or `auth = { method, secret, claims, wrong_key }`.
-    fn auth(&mut self, raw: Option<Spanned<RawAuth>>) -> (AuthMode, Option<AuthSpec>) {
-        let Some(raw) = raw else {
-            return (AuthMode::Configured, None);
-        };
-        let span = raw.span();
-        match raw.into_inner() {
-            RawAuth::Mode(m) => match AuthMode::parse(&m) {
-                Some(mode) => (mode, None),
-                None => {
-                    self.unknown_name(&Spanned::new(span, m), "auth mode", AuthMode::NAMES);
-                    (AuthMode::Configured, None)
-                }
-            },
-            RawAuth::Spec(s) => {
-                let method = match s.method.get_ref().as_str() {
-                    // The short names of the string modes.
-                    "basic" => Some(AuthMethod::ClientSecretBasic),
-                    "post" => Some(AuthMethod::ClientSecretPost),
-                    m => AuthMethod::parse(m),
-                };
-                let Some(method) = method else {
-                    self.unknown_name(&s.method, "auth method", AuthMethod::NAMES);
-                    return (AuthMode::Configured, None);
-                };
-                let secret = s
-                    .secret
-                    .as_ref()
-                    .and_then(|t| self.template(t.get_ref(), t.span()));
-                let claims = s.claims.map(|c| {
-                    let cspan = c.span();
-                    let v = toml_to_json(c.into_inner());
-                    self.json_templates(&v, cspan);
-                    v
-                });
-                if claims.is_some()
-                    && !matches!(
-                        method,
-                        AuthMethod::PrivateKeyJwt | AuthMethod::ClientSecretJwt
-                    )
-                {
-                    self.error(span, "`claims` goes with a JWT method");
-                }
-                let spec = AuthSpec {
-                    method,
-                    secret,
-                    claims,
-                    wrong_key: s.wrong_key.unwrap_or(false),
-                };
-                (AuthMode::Configured, Some(spec))
-            }
-        }
     }
 
     /// `poll` (seconds, or the RFC polling table) and `repeat`.
