@@ -5,8 +5,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 
+use super::agent::UserAgents;
 use super::context::Context;
-use super::http::{Http, Request, Response};
+use super::http::{Request, Response};
 use super::listener::{ListenerHandle, Mailbox, Respond};
 use super::redact::Redactor;
 use crate::outcome::{CaseRecord, Exchange, Finding, SkipReason, Status, verdict};
@@ -31,9 +32,6 @@ impl Default for CaseOptions {
     }
 }
 
-/// The name of the case's first user agent; `agent = "b"` steps use another.
-pub(super) const FIRST_AGENT: &str = "a";
-
 /// Why a case stopped before its last step.
 pub(super) enum Abort {
     /// No verdict could be reached.
@@ -51,18 +49,14 @@ pub(super) struct Runner<'a> {
     pub(super) options: &'a CaseOptions,
     pub(super) limiter: &'a Semaphore,
     pub(super) permit: Option<SemaphorePermit<'a>>,
-    pub(super) http: Http,
+    /// The case's browsers: cookie jars and the hops of the walk in progress.
+    pub(super) ua: UserAgents,
     pub(super) cx: Context<'a>,
     redactor: Redactor,
     exchanges: Vec<Exchange>,
     pub(super) findings: Vec<Finding>,
-    /// Method, URL and status of each hop of the current browser walk.
-    pub(super) walk_hops: Vec<(String, String, u16)>,
     /// The target's JWKS, fetched by the first `signed_by` check of the case.
     pub(super) jwks: Option<serde_json::Value>,
-    /// The user agent in use (its client is `http`) and the others, by name.
-    agent: String,
-    agents: std::collections::BTreeMap<String, Http>,
 }
 
 /// Runs a case that the plan decided to run and returns its record (before known
@@ -78,8 +72,8 @@ pub async fn run_case(
     // Timed from the moment the case may run: the queue is not the target's latency.
     let started = Instant::now();
     let mut record = super::record_for(case, Status::Pass, String::new());
-    let http = match Http::new(target.target.http) {
-        Ok(h) => h,
+    let ua = match UserAgents::new(target.target.http) {
+        Ok(ua) => ua,
         Err(e) => {
             record.status = Status::Error;
             record.message = format!("cannot build the HTTP client: {e}");
@@ -103,15 +97,12 @@ pub async fn run_case(
         options,
         limiter,
         permit,
-        http,
+        ua,
         cx,
         redactor: Redactor::new(target.target.secrets()),
         exchanges: Vec::new(),
         findings: Vec::new(),
-        walk_hops: Vec::new(),
         jwks: None,
-        agent: FIRST_AGENT.to_string(),
-        agents: Default::default(),
     };
     let outcome = runner.steps().await;
     let cleanup_notes = runner.cleanup().await;
@@ -200,23 +191,6 @@ impl Abort {
 }
 
 impl<'a> Runner<'a> {
-    /// Switches to the named user agent (each has its own cookie jar), making it on
-    /// first use.
-    pub(super) fn use_agent(&mut self, name: &str) -> Result<(), String> {
-        if self.agent == name {
-            return Ok(());
-        }
-        let next = match self.agents.remove(name) {
-            Some(h) => h,
-            None => Http::new(self.target.target.http)
-                .map_err(|e| format!("cannot build user agent `{name}`: {e}"))?,
-        };
-        let previous = std::mem::replace(&mut self.http, next);
-        let previous_name = std::mem::replace(&mut self.agent, name.to_string());
-        self.agents.insert(previous_name, previous);
-        Ok(())
-    }
-
     /// Sends a request and records the exchange, redacted. `Err`: no response.
     pub(super) async fn send_recorded(
         &mut self,
@@ -224,7 +198,7 @@ impl<'a> Runner<'a> {
         label: &str,
     ) -> Result<Response, String> {
         self.redactor.learn_request(req);
-        match self.http.send(req).await {
+        match self.ua.send(req).await {
             Ok((resp, elapsed)) => {
                 // Learn the response's tokens first, so that the request that carried
                 // an earlier one and the response itself are both masked.

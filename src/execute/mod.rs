@@ -2,6 +2,7 @@
 //! authentication, templating, captures, checks, redaction, waits and bounded
 //! concurrency. Secrets are redacted before an exchange leaves this module.
 
+mod agent;
 pub mod assertion;
 pub mod auth;
 pub mod browser;

@@ -76,13 +76,14 @@ impl Runner<'_> {
     }
 
     async fn run_step(&mut self, step: &crate::suite::RunStep) -> Result<(), Abort> {
-        self.use_agent(
-            step.request
-                .agent
-                .as_deref()
-                .unwrap_or(super::case::FIRST_AGENT),
-        )
-        .map_err(|m| Abort::Error(format!("{}: {m}", step.label)))?;
+        self.ua
+            .select(
+                step.request
+                    .agent
+                    .as_deref()
+                    .unwrap_or(super::agent::FIRST_AGENT),
+            )
+            .map_err(|m| Abort::Error(format!("{}: {m}", step.label)))?;
         self.cx.scope = step.scope.clone();
         let done = match self.flow_args(step).await {
             Ok(()) => {
@@ -288,7 +289,7 @@ impl Runner<'_> {
                 resp: walk.response,
                 callback: walk.callback,
                 ended_at: walk.ended_at,
-                hops: self.walk_hops.clone(),
+                hops: self.ua.hops.clone(),
                 method: None,
             })
         } else {

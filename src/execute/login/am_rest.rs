@@ -70,7 +70,7 @@ async fn authenticate(
                 resp.status
             )
         })?;
-    ua.http
+    ua.ua
         .add_cookie(&format!("{cookie_name}={token}; Path=/"), &base_url);
     Ok(token)
 }

@@ -132,7 +132,7 @@ impl Runner<'_> {
         role: Role,
         label: &str,
     ) -> Result<Walk, String> {
-        self.walk_hops.clear();
+        self.ua.hops.clear();
         let browser = step.browser.clone().unwrap_or(Browser {
             login: Some(self.target.target.login.user.clone()),
             consent: Consent::Allow,
@@ -254,7 +254,8 @@ impl Runner<'_> {
                 format!("{label} · hop {hop}")
             };
             let resp = self.send_recorded(&req, &hop_label).await?;
-            self.walk_hops
+            self.ua
+                .hops
                 .push((req.method.clone(), req.url.clone(), resp.status));
             let here = req.url.clone();
             if let Some(next) = browser::location(&resp, &here) {
