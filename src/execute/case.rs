@@ -207,7 +207,8 @@ impl<'a> Runner<'a> {
                 Ok(resp)
             }
             Err(e) => {
-                let msg = e.to_string();
+                // The message quotes the URL, which may carry a code or a token.
+                let msg = self.redactor.error(&e.to_string(), &req.url);
                 self.record(req, Err(&msg), label, Duration::ZERO);
                 Err(msg)
             }
@@ -227,7 +228,7 @@ impl<'a> Runner<'a> {
                 Some(self.redactor.response(r, self.options.body_excerpt)),
                 None,
             ),
-            Err(e) => (None, Some(e.to_string())),
+            Err(e) => (None, Some(self.redactor.error(e, &req.url))),
         };
         self.exchanges.push(Exchange {
             label: label.to_string(),

@@ -162,6 +162,18 @@ impl Redactor {
         out
     }
 
+    /// An error text that may quote the request's URL (reqwest's ends with it): the URL as
+    /// sent and as reqwest prints it are replaced by the masked URL, then every known secret
+    /// is masked.
+    pub fn error(&self, error: &str, url: &str) -> String {
+        let masked = self.url(url);
+        let mut out = error.replace(url, &masked);
+        if let Ok(parsed) = url::Url::parse(url) {
+            out = out.replace(parsed.as_str(), &masked);
+        }
+        self.text(&out)
+    }
+
     pub fn url(&self, url: &str) -> String {
         let Ok(mut parsed) = url::Url::parse(url) else {
             return self.text(url);

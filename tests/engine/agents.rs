@@ -207,3 +207,29 @@ async fn a_walk_from_a_page_logs_in_fills_the_user_code_and_ends_on_a_page() {
     assert_eq!(r.status, Status::Fail, "{}", r.message);
     assert!(r.message.contains("Device approved"), "{}", r.message);
 }
+
+#[tokio::test]
+async fn a_transport_error_quoting_a_code_leaves_no_code_in_the_record() {
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    let secret = "SplxlOBeZQQYbYS6WxSbIA";
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/go"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("http://127.0.0.1:9/next?code={secret}")),
+        )
+        .mount(&server)
+        .await;
+    let r = one(
+        &run(&server.uri(), "engine/agents/a-hop-*", 5).await,
+        "a-hop-that-cannot-connect",
+    );
+    assert_eq!(r.status, Status::Error, "{}", r.message);
+    let json = serde_json::to_string(&r).expect("record serializes");
+    assert!(
+        json.contains("127.0.0.1:9"),
+        "the error names the address: {json}"
+    );
+    assert!(!json.contains(secret), "the code leaked: {json}");
+}
