@@ -1,5 +1,6 @@
 //! The `oauth2spec` binary: parses the command line and maps the outcome to an exit
-//! code (0 conformant, 1 failures, 2 invalid input, 3 harness could not run).
+//! code (0 conformant, 1 failures, 2 invalid input, 3 harness could not run, 4 nothing
+//! tested).
 
 use clap::Parser;
 use oauth2spec::cli::{self, Cli, Exit};

@@ -152,3 +152,47 @@ fn list_explain_shows_steps_checks_levels_and_verdicts() {
     assert_eq!(code, 2);
     assert!(err.contains("--explain takes one"), "{err}");
 }
+
+#[test]
+fn a_filter_that_matches_no_case_exits_2_naming_the_pattern() {
+    let (code, _, err) = oauth2spec(&["run", "--only", "nothing/*", "--skip", "rfc6749/*"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--only `nothing/*` matches no case"), "{err}");
+    // The pattern that does match is not named.
+    assert!(!err.contains("rfc6749/*"), "{err}");
+    let (code, _, err) = oauth2spec(&["list", "--skip", "rfc6479/*"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn a_run_where_every_case_is_skipped_exits_4_and_says_why() {
+    let dir = std::env::temp_dir().join(format!("oauth2spec-skipped-{}", std::process::id()));
+    let report_dir = dir.join("reports");
+    // PingOne's login is a pi.flow JSON flow: the HTML consent-form case cannot run there.
+    let (code, _, err) = oauth2spec(&[
+        "run",
+        "--layout",
+        "pingone",
+        "--only",
+        "rfc6749/csrf/consent-not-granted-by-get",
+        "--report-dir",
+        report_dir.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains("UNTESTED"), "{err}");
+    assert!(
+        err.contains(
+            "attention: every case was skipped: nothing was tested; most common reasons: 1 ×"
+        ),
+        "{err}"
+    );
+    let summary = std::fs::read_to_string(report_dir.join("reference-pingone/summary.md"))
+        .expect("summary.md written");
+    assert!(
+        summary.contains("> **Attention:** every case was skipped"),
+        "{summary}"
+    );
+    let html = std::fs::read_to_string(report_dir.join("reference-pingone/report.html"))
+        .expect("report.html written");
+    assert!(html.contains("<strong>Attention:</strong> every case was skipped"));
+}

@@ -5,8 +5,29 @@ use std::path::Path;
 
 use super::AppError;
 use crate::diagnostic::{self, Diagnostic};
+use crate::plan::Filter;
 use crate::suite::{self, Catalog};
 use crate::target::{self, Target};
+
+/// The `--only`/`--skip` filter, refused when a pattern selects no case of the catalog:
+/// a run that tests nothing (or less than asked) must not look green.
+pub fn filter(catalog: &Catalog, only: &[String], skip: &[String]) -> Result<Filter, AppError> {
+    let filter = Filter::new(only, skip).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let unmatched = filter.unmatched(catalog.cases.iter().map(|c| c.id.as_str()));
+    if !unmatched.is_empty() {
+        return Err(AppError::Invalid(format!(
+            "{} {} no case of the {} loaded; `oauth2spec list` shows the case ids",
+            unmatched.join(", "),
+            if unmatched.len() == 1 {
+                "matches"
+            } else {
+                "match"
+            },
+            catalog.cases.len()
+        )));
+    }
+    Ok(filter)
+}
 
 pub fn load_catalog(dir: &Path) -> Result<Catalog, AppError> {
     suite::load_dir(dir).map_err(AppError::Diagnostics)

@@ -23,8 +23,7 @@ fn run_options(a: &RunArgs) -> RunOptions {
 
 pub(super) async fn run(a: RunArgs) -> Result<Exit, CliError> {
     let catalog = load_catalog(&a.suites.suites)?;
-    let filter = Filter::new(&a.suites.only, &a.suites.skip)
-        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    let filter = crate::app::inputs::filter(&catalog, &a.suites.only, &a.suites.skip)?;
     let targets = if a.target.is_empty() {
         Targets::Reference(if a.layout.is_empty() {
             target::reference::DEFAULT_LAYOUTS.to_vec()

@@ -8,8 +8,7 @@ pub(super) fn list(a: ListArgs) -> Result<Exit, CliError> {
     if let Some(pattern) = &a.explain {
         return explain(&catalog, pattern, a.target.as_deref());
     }
-    let filter = Filter::new(&a.suites.only, &a.suites.skip)
-        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    let filter = crate::app::inputs::filter(&catalog, &a.suites.only, &a.suites.skip)?;
     let cases: Vec<&suite::Case> = catalog
         .cases
         .iter()

@@ -80,6 +80,8 @@ pub async fn run(
             layout: target.target.layout.to_string(),
             issuer: Some(target.issuer.clone()),
             discovery_url: target.discovery.url.clone(),
+            discovery_failed: (target.target.discovery && target.discovery.url.is_none())
+                .then(|| target.discovery.notes.join("; ")),
             endpoints: target
                 .endpoints
                 .iter()

@@ -44,6 +44,9 @@ pub struct TargetInfo {
     /// The metadata document the endpoints and capabilities were read from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discovery_url: Option<String>,
+    /// Discovery was requested and no document served: what was tried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovery_failed: Option<String>,
     /// Resolved logical endpoint -> URL, as used by the run.
     #[serde(default)]
     pub endpoints: std::collections::BTreeMap<String, String>,
@@ -232,5 +235,51 @@ impl RunRecord {
     /// Whether some case ended without a verdict.
     pub fn has_errors(&self) -> bool {
         self.summary.error > 0
+    }
+
+    /// Whether no case was tested: all skipped, or none planned.
+    pub fn nothing_ran(&self) -> bool {
+        self.summary.total == self.summary.skip
+    }
+
+    /// What a reader must know before the verdicts, in the order to read it: discovery
+    /// that was asked for and found nothing, and a run that skipped most of its cases
+    /// (with the commonest reasons). Empty for an ordinary run. The terminal, summary.md
+    /// and report.html all show these at the top.
+    pub fn alerts(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(d) = &self.target.discovery_failed {
+            out.push(format!(
+                "discovery was requested but found no metadata document ({d}); endpoints and \
+                 capabilities come from the target file alone"
+            ));
+        }
+        let s = &self.summary;
+        if s.total == 0 {
+            out.push("no case was planned: nothing was tested".into());
+        } else if s.skip * 2 > s.total {
+            let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+            for c in self.cases.iter().filter(|c| c.status == Status::Skip) {
+                let why = match &c.skip_reason {
+                    Some(r) => r.to_string(),
+                    None => c.message.clone(),
+                };
+                *reasons.entry(why).or_default() += 1;
+            }
+            let mut reasons: Vec<(String, usize)> = reasons.into_iter().collect();
+            reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let top: Vec<String> = reasons
+                .iter()
+                .take(3)
+                .map(|(why, n)| format!("{n} × {why}"))
+                .collect();
+            let head = if s.skip == s.total {
+                "every case was skipped: nothing was tested".to_string()
+            } else {
+                format!("{} of {} cases were skipped", s.skip, s.total)
+            };
+            out.push(format!("{head}; most common reasons: {}", top.join("; ")));
+        }
+        out
     }
 }

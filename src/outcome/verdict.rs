@@ -159,12 +159,18 @@ pub enum Exit {
     /// The harness could not run: target unreachable, report not writable, cases ended
     /// in `error`.
     Harness = 3,
+    /// Nothing was tested: every case of a target's run was skipped, or it had none (as
+    /// cargo-nextest exits 4 when no tests run).
+    NothingRan = 4,
 }
 
 impl Exit {
     /// The one exit policy for finished runs: any failure (with `--strict`, any warning;
-    /// any stale known failure) is 1; otherwise any case without a verdict is 3; else 0.
-    /// `run` applies it to every target's record, `report` to the record it re-renders.
+    /// any stale known failure) is 1; otherwise any case without a verdict is 3; otherwise
+    /// a target against which no case ran (all skipped, or none) is 4; else 0. With
+    /// failures and errors both, the failures decide (1): they are findings, the errors
+    /// only leave the picture incomplete. `run` applies it to every target's record,
+    /// `report` to the record it re-renders.
     pub fn of_runs<'a>(records: impl IntoIterator<Item = &'a RunRecord>) -> Exit {
         let mut exit = Exit::Ok;
         for r in records {
@@ -173,6 +179,8 @@ impl Exit {
             }
             if r.has_errors() {
                 exit = Exit::Harness;
+            } else if r.nothing_ran() && exit == Exit::Ok {
+                exit = Exit::NothingRan;
             }
         }
         exit

@@ -14,6 +14,8 @@ use crate::target::Resolved;
 pub struct Filter {
     only: Option<GlobSet>,
     skip: Option<GlobSet>,
+    /// Every pattern with its own matcher, to name the ones that select nothing.
+    patterns: Vec<(String, globset::GlobMatcher)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,10 +44,33 @@ impl Filter {
                 source,
             })
         };
+        let mut patterns = Vec::new();
+        for (flag, globs) in [("--only", only), ("--skip", skip)] {
+            for g in globs {
+                let m = Glob::new(g)
+                    .map_err(|source| FilterError {
+                        glob: g.clone(),
+                        source,
+                    })?
+                    .compile_matcher();
+                patterns.push((format!("{flag} `{g}`"), m));
+            }
+        }
         Ok(Filter {
             only: build(only)?,
             skip: build(skip)?,
+            patterns,
         })
+    }
+
+    /// The patterns (as `--only \`glob\``) that match none of `ids`: a typo that would
+    /// otherwise make a run test nothing, or less than asked, and still look green.
+    pub fn unmatched<'a>(&self, ids: impl IntoIterator<Item = &'a str> + Clone) -> Vec<String> {
+        self.patterns
+            .iter()
+            .filter(|(_, m)| !ids.clone().into_iter().any(|id| m.is_match(id)))
+            .map(|(p, _)| p.clone())
+            .collect()
     }
 
     /// `None` when the case is selected, else why not.

@@ -36,6 +36,8 @@ struct Page<'a> {
     duration: String,
     strict: bool,
     overall: &'static str,
+    /// What to know before the verdicts ([`RunRecord::alerts`]).
+    alerts: Vec<String>,
     schema_version: u32,
     total: usize,
     statuses: Vec<StatusCount>,
@@ -132,6 +134,7 @@ impl<'a> Page<'a> {
             duration: human_duration(record.duration_ms),
             strict: record.strict,
             overall: overall(record),
+            alerts: record.alerts(),
             schema_version: record.schema_version,
             total: record.cases.len(),
             statuses,

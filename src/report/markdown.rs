@@ -25,6 +25,9 @@ pub fn render(record: &RunRecord) -> String {
         escape(&record.target.name),
         overall(record)
     );
+    for alert in record.alerts() {
+        let _ = writeln!(md, "> **Attention:** {}\n", escape(&alert));
+    }
     let _ = writeln!(
         md,
         "`{}` ({} layout{}), {} cases in {}: **{} pass**, **{} fail**, {} warn, {} skip, {} error, \

@@ -172,6 +172,7 @@ pub(crate) fn overall(record: &RunRecord) -> &'static str {
     match crate::outcome::Exit::of_runs([record]) {
         crate::outcome::Exit::Failures => "FAILED",
         crate::outcome::Exit::Harness => "INCOMPLETE",
+        crate::outcome::Exit::NothingRan => "UNTESTED",
         crate::outcome::Exit::Ok | crate::outcome::Exit::Invalid => "PASSED",
     }
 }
@@ -412,6 +413,7 @@ pub(crate) mod testdata {
                 layout: "generic".to_string(),
                 issuer: Some("http://127.0.0.1:9999".to_string()),
                 discovery_url: None,
+                discovery_failed: None,
                 endpoints: Default::default(),
                 capabilities: Default::default(),
             },
@@ -448,6 +450,33 @@ mod tests {
                 "RFC 10000"
             ]
         );
+    }
+
+    #[test]
+    fn one_exit_policy_failures_then_errors_then_nothing_ran() {
+        use crate::outcome::Exit;
+        let mixed = testdata::record(); // a failure and an error
+        assert_eq!(Exit::of_runs([&mixed]), Exit::Failures);
+        let keep = |statuses: &[Status]| {
+            let mut r = testdata::record();
+            r.cases.retain(|c| statuses.contains(&c.status));
+            r.summary = crate::outcome::Summary::of(&r.cases);
+            r
+        };
+        let errors = keep(&[Status::Pass, Status::Error, Status::Skip]);
+        assert_eq!(Exit::of_runs([&errors]), Exit::Harness);
+        let skipped = keep(&[Status::Skip]);
+        assert_eq!(Exit::of_runs([&skipped]), Exit::NothingRan);
+        assert_eq!(overall(&skipped), "UNTESTED");
+        assert!(skipped.alerts()[0].starts_with("every case was skipped"));
+        let passed = keep(&[Status::Pass, Status::KnownFailure]);
+        assert_eq!(Exit::of_runs([&passed]), Exit::Ok);
+        assert!(passed.alerts().is_empty());
+        // One target that ran nothing beside one that passed: still 4.
+        assert_eq!(Exit::of_runs([&passed, &skipped]), Exit::NothingRan);
+        let mut lost = passed.clone();
+        lost.target.discovery_failed = Some("http://x/.well-known: status 404".into());
+        assert!(lost.alerts()[0].contains("status 404"));
     }
 
     #[test]

@@ -61,7 +61,16 @@ impl Progress {
     pub fn finish(&self, record: &RunRecord) {
         self.bar.finish_and_clear();
         // Always to stderr directly: after `finish_and_clear` the bar no longer prints.
-        let _ = writeln!(std::io::stderr(), "{}", totals_line(record, self.colour));
+        let mut err = std::io::stderr();
+        for alert in record.alerts() {
+            let _ = writeln!(
+                err,
+                "{}: attention: {}",
+                clean(&record.target.name, 60),
+                clean(&alert, MAX_LINE_MESSAGE)
+            );
+        }
+        let _ = writeln!(err, "{}", totals_line(record, self.colour));
     }
 
     fn print(&self, line: &str) {
