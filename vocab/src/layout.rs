@@ -74,7 +74,9 @@ impl Layout {
                 E::Userinfo => "/userinfo",
                 E::Jwks => "/jwks",
                 E::Registration => "/register",
-                E::DeviceVerification | E::BackchannelAuthentication => return None,
+                // The server's choice (layouts.md); the reference server uses `/device`.
+                E::DeviceVerification => "/device",
+                E::BackchannelAuthentication => return None,
                 E::OauthMetadata | E::OpenidConfiguration => return None,
             }
             .to_string(),
