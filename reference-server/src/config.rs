@@ -1,6 +1,7 @@
 //! What one reference-server instance is: its layout, its faults, its clients and lifetimes.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use crate::faults::Fault;
 use crate::fixtures::Fixtures;
@@ -21,6 +22,12 @@ pub const DEFAULT_REFRESH_TOKEN_TTL: u64 = 24 * 3600;
 pub const DEFAULT_INTERACTION_TTL: u64 = 300;
 /// How long a login session lasts.
 pub const DEFAULT_SESSION_TTL: u64 = 8 * 3600;
+/// The default device-grant polling interval (RFC 8628 §3.2 `interval`): short, so that
+/// polling cases finish in seconds.
+pub const DEFAULT_DEVICE_INTERVAL: Duration = Duration::from_secs(1);
+/// The default lifetime of a device code and its user code (RFC 8628 §3.2 `expires_in`):
+/// long enough for a login and a few polls, short enough that expiry cases wait little.
+pub const DEFAULT_DEVICE_CODE_TTL: Duration = Duration::from_secs(15);
 
 /// Configuration of one reference-server instance.
 #[derive(Debug, Clone)]
@@ -43,6 +50,11 @@ pub struct ServerConfig {
     pub interaction_ttl: u64,
     /// Lifetime in seconds of a login session.
     pub session_ttl: u64,
+    /// The minimum time between two polls of one device code (RFC 8628 §3.2 `interval`);
+    /// fractions of a second are allowed, so that test suites finish fast.
+    pub device_interval: Duration,
+    /// Lifetime of a device code and its user code (RFC 8628 §3.2 `expires_in`).
+    pub device_code_ttl: Duration,
     /// Serve the test-only hook endpoint (`endpoints::test_hooks`): on for the in-process
     /// servers of the harness, off for a standalone server unless asked for.
     pub test_hooks: bool,
@@ -61,6 +73,8 @@ impl Default for ServerConfig {
             refresh_token_ttl: DEFAULT_REFRESH_TOKEN_TTL,
             interaction_ttl: DEFAULT_INTERACTION_TTL,
             session_ttl: DEFAULT_SESSION_TTL,
+            device_interval: DEFAULT_DEVICE_INTERVAL,
+            device_code_ttl: DEFAULT_DEVICE_CODE_TTL,
             test_hooks: true,
         }
     }

@@ -20,6 +20,10 @@ pub enum ErrorCode {
     AccessDenied,
     UnsupportedTokenType,
     ServerError,
+    // RFC 8628 §3.5.
+    AuthorizationPending,
+    SlowDown,
+    ExpiredToken,
 }
 
 impl ErrorCode {
@@ -34,6 +38,9 @@ impl ErrorCode {
             ErrorCode::AccessDenied => "access_denied",
             ErrorCode::UnsupportedTokenType => "unsupported_token_type",
             ErrorCode::ServerError => "server_error",
+            ErrorCode::AuthorizationPending => "authorization_pending",
+            ErrorCode::SlowDown => "slow_down",
+            ErrorCode::ExpiredToken => "expired_token",
         }
     }
 }

@@ -214,6 +214,7 @@ mod tests {
             Role::ShortLived,
             Role::Restricted,
             Role::Public,
+            Role::Device,
         ] {
             assert!(fixtures.client_by_role(role.as_str()).is_some(), "{role}");
         }

@@ -22,6 +22,10 @@ pub struct LayoutPaths {
     pub revocation: String,
     pub jwks: String,
     pub userinfo: String,
+    /// RFC 8628 §3.1 device authorization endpoint.
+    pub device_authorization: String,
+    /// RFC 8628 §3.3 user verification page (`verification_uri`).
+    pub device_verification: String,
 }
 
 impl LayoutPaths {
@@ -40,6 +44,8 @@ impl LayoutPaths {
             revocation: path(Endpoint::Revocation),
             jwks: path(Endpoint::Jwks),
             userinfo: path(Endpoint::Userinfo),
+            device_authorization: path(Endpoint::DeviceAuthorization),
+            device_verification: path(Endpoint::DeviceVerification),
         }
     }
 }

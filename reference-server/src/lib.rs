@@ -9,6 +9,7 @@ pub mod authz_request;
 pub mod client_auth;
 pub mod codes;
 pub mod config;
+pub mod devices;
 pub mod endpoints;
 pub mod errors;
 pub mod faults;
@@ -45,8 +46,8 @@ pub use keys::KeyError;
 pub use layouts::{Layout, LayoutParams};
 
 use endpoints::{
-    am_rest, authorization, consent, introspection, jwks, login, metadata, pingone_flow,
-    revocation, test_hooks, token, userinfo,
+    am_rest, authorization, consent, device, device_verification, introspection, jwks, login,
+    metadata, pingone_flow, revocation, test_hooks, token, userinfo,
 };
 use state::{AppState, SharedState};
 
@@ -110,6 +111,14 @@ pub(crate) fn router(state: SharedState) -> Router {
             get(userinfo::get)
                 .post(userinfo::post)
                 .fallback(userinfo::other_method),
+        ),
+        (
+            paths.device_authorization.clone(),
+            post(device::post).fallback(device::other_method),
+        ),
+        (
+            paths.device_verification.clone(),
+            get(device_verification::get).post(device_verification::post),
         ),
         (state.page_path("/login"), get(login::get).post(login::post)),
         (

@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicU64;
 
 use crate::codes::CodeStore;
 use crate::config::ServerConfig;
+use crate::devices::DeviceStore;
 use crate::fixtures::ClientFixture;
 use crate::interaction::InteractionStore;
 use crate::keys::{KeyError, SigningKey};
@@ -32,6 +33,8 @@ pub struct AppState {
     pub sessions: SessionStore,
     /// Pending authorizations (HTML interactions and pi.flow flows).
     pub interactions: InteractionStore,
+    /// Device authorizations (RFC 8628).
+    pub devices: DeviceStore,
     /// The counter behind the `code-sequential` fault's codes.
     pub code_counter: AtomicU64,
 }
@@ -76,6 +79,7 @@ impl AppState {
             codes: CodeStore::new(),
             sessions: SessionStore::new(),
             interactions: InteractionStore::new(),
+            devices: DeviceStore::new(),
             code_counter: AtomicU64::new(1000),
         })
     }

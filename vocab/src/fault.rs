@@ -199,6 +199,28 @@ faults! {
     UserinfoSubMismatch => "userinfo-sub-mismatch": "the userinfo `sub` differs from the ID token's (OIDC Core §5.3.2)",
     UserinfoRefreshTokenAccepted => "userinfo-refresh-token-accepted": "a refresh token is accepted as a bearer access token (RFC 6750 §3.1 invalid_token)",
     UserinfoQueryTokenNotPrivate => "userinfo-query-token-not-private": "a query-string `access_token` is accepted without `Cache-Control: private` (RFC 6750 §2.3 SHOULD)",
+    // Device grant (RFC 8628). Each names the requirements.md row its case proves.
+    DeviceGrantNotInMetadata => "device-grant-not-in-metadata": "the metadata advertises `device_authorization_endpoint` but leaves the device-code URN out of `grant_types_supported` (RFC 8628 §4)", // DEVICE-4-metadata
+    DeviceDuplicateParamAccepted => "device-duplicate-param-accepted": "repeated device authorization parameters are accepted, the last one winning (RFC 8628 §3.1, RFC 6749 §5.2)", // DEVICE-3.1-param-rules
+    DeviceBasicNeedsClientId => "device-basic-needs-client-id": "a client authenticating with HTTP Basic alone (no `client_id` in the body) is refused at the device authorization endpoint (RFC 8628 §3.1, RFC 6749 §2.3.1)", // DEVICE-3.1-client-identification
+    DeviceExpiresInString => "device-expires-in-string": "`expires_in` of the device authorization response is a string, not a number (RFC 8628 §3.2)", // DEVICE-3.2-response
+    DeviceErrorNotJson => "device-error-not-json": "device authorization errors are sent as text/plain, not JSON (RFC 8628 §3.2, RFC 6749 §5.2)", // DEVICE-3.2-error
+    DeviceResponseCacheable => "device-response-cacheable": "the device authorization response lacks `Cache-Control: no-store` (RFC 6749 §5.1)", // RFC6749-5.1-no-store
+    DeviceUserCodeInVerificationUri => "device-user-code-in-verification-uri": "`verification_uri` embeds the user code (RFC 8628 §3.3 NOT RECOMMENDED)", // DEVICE-3.3-code-not-in-uri
+    DeviceCompleteAutoApproves => "device-complete-auto-approves": "opening `verification_uri_complete` approves the device without asking the user (RFC 8628 §3.3.1 SHOULD confirm)", // DEVICE-3.3.1-complete-confirm
+    DeviceConfidentialNoSecret => "device-confidential-no-secret": "a confidential client redeems a device code with only its `client_id` (RFC 8628 §3.4, RFC 6749 §3.2.1)", // DEVICE-3.4-grant-request
+    DevicePublicNoClientId => "device-public-no-client-id": "a public client's device code is redeemed without `client_id` (RFC 8628 §3.4 REQUIRED)", // DEVICE-3.4-public-client-id
+    DeviceCodeNotClientBound => "device-code-not-client-bound": "another client can redeem a device code (RFC 6749 §5.2 invalid_grant, derived)", // DEVICE-3.4-bound-client
+    DevicePendingAsInvalidGrant => "device-pending-as-invalid-grant": "a pending device authorization is answered `invalid_grant` instead of `authorization_pending` (RFC 8628 §3.5)", // DEVICE-3.5-pending
+    DeviceNoSlowDown => "device-no-slow-down": "polling faster than the interval is never answered `slow_down` (RFC 8628 §3.5)", // DEVICE-3.5-slow-down
+    DeviceIntervalNotIncreased => "device-interval-not-increased": "after `slow_down` the poll interval stays the same instead of growing by 5 s (RFC 8628 §3.5)", // DEVICE-3.5-slow-down
+    DeviceDeniedStillIssues => "device-denied-still-issues": "a device authorization the user denied still yields tokens (RFC 8628 §3.5 access_denied)", // DEVICE-3.5-denied
+    DeviceExpiredStillIssues => "device-expired-still-issues": "device codes never expire at the token endpoint (RFC 8628 §3.5 expired_token)", // DEVICE-3.5-expired
+    DeviceUnknownCodePending => "device-unknown-code-pending": "an unknown `device_code` is answered `authorization_pending` (RFC 8628 §3.5, RFC 6749 §5.2 invalid_grant)", // DEVICE-3.5-invalid-device-code
+    DeviceCodeReusable => "device-code-reusable": "an approved device code can be redeemed more than once (derived from RFC 6749 grant semantics)", // DEVICE-3.5-single-use
+    DeviceCodeLowEntropy => "device-code-low-entropy": "device codes are a short guessable counter (RFC 8628 §5.2 SHOULD high entropy)", // DEVICE-5.2-device-code-entropy
+    DeviceExpiredUserCodeAccepted => "device-expired-user-code-accepted": "the verification page accepts an expired user code (RFC 8628 §3.2, §3.3, derived)", // DEVICE-3.3-expired-user-code
+    DeviceUserCodeReusable => "device-user-code-reusable": "a user code that was already approved can be approved again (RFC 8628 §3.3, derived)", // DEVICE-3.3-user-code-once
 }
 
 impl fmt::Display for Fault {

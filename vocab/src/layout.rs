@@ -74,7 +74,9 @@ impl Layout {
                 E::Userinfo => "/userinfo",
                 E::Jwks => "/jwks",
                 E::Registration => "/register",
-                E::DeviceVerification | E::BackchannelAuthentication => return None,
+                // The server's choice (layouts.md); the reference server uses `/device`.
+                E::DeviceVerification => "/device",
+                E::BackchannelAuthentication => return None,
                 E::OauthMetadata | E::OpenidConfiguration => return None,
             }
             .to_string(),
@@ -210,6 +212,10 @@ mod tests {
             path(Layout::Generic, Endpoint::Introspection).as_deref(),
             Some("/introspect")
         );
+        assert_eq!(
+            path(Layout::Generic, Endpoint::DeviceVerification).as_deref(),
+            Some("/device")
+        );
         for &e in Endpoint::ALL {
             assert_eq!(path(Layout::Custom, e), None);
         }
@@ -264,6 +270,8 @@ mod tests {
                 Endpoint::Revocation,
                 Endpoint::Jwks,
                 Endpoint::Userinfo,
+                Endpoint::DeviceAuthorization,
+                Endpoint::DeviceVerification,
             ] {
                 let path = layout.path(e, &params());
                 assert!(path.is_some_and(|p| p.starts_with('/')), "{layout} {e}");

@@ -76,6 +76,8 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
     advertise(Endpoint::Revocation, &paths.revocation);
     advertise(Endpoint::Jwks, &paths.jwks);
     advertise(Endpoint::Userinfo, &paths.userinfo);
+    // RFC 8628 §4: device_authorization_endpoint.
+    advertise(Endpoint::DeviceAuthorization, &paths.device_authorization);
     // RFC 8414 §2: response_types_supported is REQUIRED.
     if state.policy.metadata.response_types_listed {
         doc.insert("response_types_supported".into(), json!(["code", "token"]));
@@ -86,12 +88,16 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
     }
     doc.insert("response_modes_supported".into(), json!(modes));
     // RFC 8414 §2: *_supported members are JSON arrays.
-    let grant_types = [
+    let mut grant_types = vec![
         "authorization_code",
         "implicit",
         "client_credentials",
         "refresh_token",
     ];
+    // RFC 8628 §4: support "is declared" by listing the grant type.
+    if state.policy.device.grant_listed {
+        grant_types.push(crate::grants::device_code::GRANT_TYPE);
+    }
     if !state.policy.metadata.lists_as_arrays {
         doc.insert("grant_types_supported".into(), json!(grant_types.join(" ")));
     } else {

@@ -7,6 +7,8 @@
 pub mod am_rest;
 pub mod authorization;
 pub mod consent;
+pub mod device;
+pub mod device_verification;
 pub mod introspection;
 pub mod jwks;
 pub mod login;

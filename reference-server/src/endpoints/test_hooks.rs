@@ -9,12 +9,18 @@
 //!   if that much time had passed for it alone (RFC 6749 §4.1.2 lifetime cases). Only that
 //!   code ages: cases running beside it on the same server keep real time, which a global
 //!   clock jump would break (their tokens and pending logins would expire under them).
+//! - `age_device_code` `{ "device_code": "...", "seconds": "16" }`: the same for a device
+//!   code and its user code (RFC 8628 §3.5 `expired_token` cases).
+//! - `device_decision` `{ "user_code": "...", "action": "approve" | "deny", "user": "bob" }`:
+//!   the user (`user` optional: the first user) approves or denies the device authorization
+//!   on the verification page (RFC 8628 §3.3), for cases that need a decision without a
+//!   browser. 404 `unknown_request` for a user code that cannot be decided.
 //!
 //! Answers: 204 once done; 404 `unknown_hook` or `unknown_request` (no such live code);
 //! 400 `invalid_request` for a body or argument that is missing or malformed.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -22,6 +28,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::devices::{Decider, Status};
 use crate::errors::plain_error;
 use crate::state::SharedState;
 
@@ -44,6 +51,8 @@ pub async fn post(
     };
     match hook.as_str() {
         "age_code" => age_code(&state, &args),
+        "age_device_code" => age_device_code(&state, &args),
+        "device_decision" => device_decision(&state, &args),
         _ => plain_error(StatusCode::NOT_FOUND, "unknown_hook"),
     }
 }
@@ -67,6 +76,53 @@ fn age_code(state: &SharedState, args: &BTreeMap<String, String>) -> Response {
         StatusCode::NO_CONTENT.into_response()
     } else {
         plain_error(StatusCode::NOT_FOUND, "unknown_request")
+    }
+}
+
+fn age_device_code(state: &SharedState, args: &BTreeMap<String, String>) -> Response {
+    let Some(code) = args.get("device_code") else {
+        return invalid("`device_code` is missing");
+    };
+    let Some(seconds) = args
+        .get("seconds")
+        .and_then(|s| s.trim().parse::<u64>().ok())
+    else {
+        return invalid("`seconds` must be a whole number of seconds");
+    };
+    if state.devices.age(code, Duration::from_secs(seconds)) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        plain_error(StatusCode::NOT_FOUND, "unknown_request")
+    }
+}
+
+fn device_decision(state: &SharedState, args: &BTreeMap<String, String>) -> Response {
+    let Some(user_code) = args.get("user_code") else {
+        return invalid("`user_code` is missing");
+    };
+    let fixtures = &state.config.fixtures;
+    let user = match args.get("user") {
+        Some(name) => fixtures.user(name),
+        None => fixtures.users.first(),
+    };
+    let Some(user) = user else {
+        return invalid("`user` is not a known user");
+    };
+    let decider = Decider {
+        subject: user.subject(),
+        auth_time: SystemTime::now(),
+    };
+    let status = match args.get("action").map(String::as_str) {
+        Some("approve") => Status::Approved(decider),
+        Some("deny") => Status::Denied(decider),
+        _ => return invalid("`action` must be approve or deny"),
+    };
+    match state
+        .devices
+        .decide(&state.policy.device, user_code, status)
+    {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(_) => plain_error(StatusCode::NOT_FOUND, "unknown_request"),
     }
 }
 

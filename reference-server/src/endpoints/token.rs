@@ -11,7 +11,7 @@ use crate::errors::{OAuthError, method_not_allowed};
 use crate::fixtures::ClientFixture;
 use crate::form::Form;
 use crate::grants::{
-    GrantType, TokenResponse, authorization_code, client_credentials, refresh_token,
+    GrantType, TokenResponse, authorization_code, client_credentials, device_code, refresh_token,
 };
 use crate::policy::TokenPolicy;
 use crate::state::{AppState, SharedState};
@@ -104,6 +104,7 @@ fn dispatch(
         GrantType::ClientCredentials => client_credentials::grant(state, client, form),
         GrantType::AuthorizationCode => authorization_code::grant(state, client, form),
         GrantType::RefreshToken => refresh_token::grant(state, client, form),
+        GrantType::DeviceCode => device_code::grant(state, client, form),
         // RFC 6749 §5.2 unsupported_grant_type.
         GrantType::Other(_) if !state.policy.token.unknown_grant_unsupported => Err(
             OAuthError::invalid_request("the grant type is not supported"),
@@ -114,13 +115,16 @@ fn dispatch(
     }
 }
 
-/// The `code-public-no-client-id` fault: an anonymous code exchange is attributed to the
-/// public client the code was issued to.
+/// The `code-public-no-client-id` and `device-public-no-client-id` faults: an anonymous
+/// code exchange or device poll is attributed to the public client the code was issued to.
 fn code_owner_fault<'a>(
     state: &'a AppState,
     grant_type: &GrantType,
     form: &Form,
 ) -> Option<&'a ClientFixture> {
+    if *grant_type == GrantType::DeviceCode {
+        return device_code::anonymous_owner(state, form);
+    }
     if *grant_type != GrantType::AuthorizationCode || state.policy.code.public_client_id_required {
         return None;
     }
@@ -128,8 +132,9 @@ fn code_owner_fault<'a>(
     state.client(&client_id).filter(|c| !c.is_confidential())
 }
 
-/// The `code-confidential-no-secret` and `refresh-confidential-no-secret` faults: a
-/// confidential client that only names itself is taken at its word.
+/// The `code-confidential-no-secret`, `refresh-confidential-no-secret` and
+/// `device-confidential-no-secret` faults: a confidential client that only names itself is
+/// taken at its word.
 fn secretless_fault<'a>(
     state: &'a AppState,
     grant_type: &GrantType,
@@ -139,6 +144,7 @@ fn secretless_fault<'a>(
     let applies = match grant_type {
         GrantType::AuthorizationCode => !state.policy.code.confidential_secret_required,
         GrantType::RefreshToken => !state.policy.refresh.confidential_secret_required,
+        GrantType::DeviceCode => !state.policy.device.confidential_secret_required,
         _ => false,
     };
     if !applies

@@ -208,8 +208,9 @@ fn check(
     }
 }
 
-/// The token response of a code exchange (RFC 6749 §4.1.4, OIDC Core §3.1.3.3).
-fn tokens(
+/// The token response of a code exchange (RFC 6749 §4.1.4, OIDC Core §3.1.3.3); the
+/// device grant issues the same (RFC 8628 §3.5).
+pub(crate) fn tokens(
     state: &AppState,
     client: &ClientFixture,
     subject: &str,

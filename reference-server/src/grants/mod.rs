@@ -2,6 +2,7 @@
 
 pub mod authorization_code;
 pub mod client_credentials;
+pub mod device_code;
 pub mod implicit;
 pub mod refresh_token;
 
@@ -38,6 +39,8 @@ pub enum GrantType {
     AuthorizationCode,
     ClientCredentials,
     RefreshToken,
+    /// RFC 8628 §3.4.
+    DeviceCode,
     Other(String),
 }
 
@@ -47,6 +50,7 @@ impl GrantType {
             "authorization_code" => GrantType::AuthorizationCode,
             "client_credentials" => GrantType::ClientCredentials,
             "refresh_token" => GrantType::RefreshToken,
+            device_code::GRANT_TYPE => GrantType::DeviceCode,
             other => GrantType::Other(other.to_string()),
         }
     }

@@ -892,6 +892,32 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
             let reply = get(r, &format!("/userinfo?access_token={token}")).await;
             format!("{} {:?}", reply.status, reply.header(header::CACHE_CONTROL))
         }
+        Fault::DeviceGrantNotInMetadata
+        | Fault::DeviceDuplicateParamAccepted
+        | Fault::DeviceBasicNeedsClientId
+        | Fault::DeviceExpiresInString
+        | Fault::DeviceErrorNotJson
+        | Fault::DeviceResponseCacheable
+        | Fault::DeviceUserCodeInVerificationUri
+        | Fault::DeviceCompleteAutoApproves
+        | Fault::DeviceConfidentialNoSecret
+        | Fault::DevicePublicNoClientId
+        | Fault::DeviceCodeNotClientBound
+        | Fault::DevicePendingAsInvalidGrant
+        | Fault::DeviceNoSlowDown
+        | Fault::DeviceIntervalNotIncreased
+        | Fault::DeviceDeniedStillIssues
+        | Fault::DeviceExpiredStillIssues
+        | Fault::DeviceUnknownCodePending
+        | Fault::DeviceCodeReusable
+        | Fault::DeviceCodeLowEntropy
+        | Fault::DeviceExpiredUserCodeAccepted
+        | Fault::DeviceUserCodeReusable => {
+            let faults: Vec<Fault> = server.state.config.faults.iter().copied().collect();
+            super::device_faults::observe(fault, &faults)
+                .await
+                .unwrap_or_default()
+        }
         Fault::JwksDuplicateKid => {
             let jwks = get(r, "/jwks").await.json();
             let kids: Vec<String> = jwks["keys"]

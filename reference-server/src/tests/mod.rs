@@ -3,6 +3,8 @@
 
 mod authorization;
 mod code_grant;
+mod device;
+mod device_faults;
 mod faults;
 mod flow;
 mod introspection;
