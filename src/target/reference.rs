@@ -13,7 +13,7 @@ use crate::suite::{AuthMethod, Capability, Role};
 pub const DEFAULT_LAYOUTS: [Layout; 3] = [Layout::Generic, Layout::Pingone, Layout::Aic];
 
 /// The hooks the reference server performs at `POST /test/hooks/{hook}` in test mode.
-pub const REFERENCE_HOOKS: [&str; 1] = ["age_code"];
+pub const REFERENCE_HOOKS: [&str; 3] = ["age_code", "age_device_code", "device_decision"];
 
 /// The target describing a reference server started with `config` at `base_url`.
 pub fn target(config: &ServerConfig, base_url: &str) -> Target {
