@@ -245,7 +245,7 @@ impl Runner<'_> {
                 check: broken.check,
                 expected: broken.expected,
                 actual: broken.actual,
-                note: c.note.clone(),
+                note: c.note.clone().filter(|_| !broken.unseen),
                 own_level: c.level.is_some(),
             };
             if step.setup {

@@ -62,6 +62,9 @@ pub struct Broken {
     pub check: String,
     pub expected: String,
     pub actual: String,
+    /// The check's subject was never observed (no authorization response arrived): a
+    /// `note` describing what was seen would claim something false, so it is left out.
+    pub unseen: bool,
 }
 
 impl Broken {
@@ -75,6 +78,7 @@ impl Broken {
             check: check.into(),
             expected: expected.into(),
             actual: actual.into(),
+            unseen: false,
         })
     }
 }
@@ -192,11 +196,16 @@ pub fn evaluate(
         },
         CheckKind::Callback { pointer, test } => {
             let Some(cb) = seen.callback else {
-                return Err(Broken::err(
-                    format!("callback `{pointer}`"),
-                    "an authorization response at the redirect URI",
-                    format!("none; the walk ended at {}", seen.ended_at),
-                ));
+                // No authorization response at all: a parameter that must be absent is.
+                if matches!(test, crate::suite::JsonTest::Absent) {
+                    return Ok(());
+                }
+                return Err(CheckError::Broken(Broken {
+                    check: format!("callback `{pointer}`"),
+                    expected: "an authorization response at the redirect URI".into(),
+                    actual: format!("none; the walk ended at {}", seen.ended_at),
+                    unseen: true,
+                }));
             };
             json::json_test(&cb.as_json(), "callback", pointer, test, cx, client)
         }
