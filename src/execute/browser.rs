@@ -106,11 +106,39 @@ pub struct Form {
     /// Named inputs with their values (hidden ones included), in page order.
     pub fields: Vec<(String, String)>,
     pub has_password: bool,
-    /// `(name, value)` of the submit buttons.
-    pub buttons: Vec<(String, String)>,
+    /// The submit controls (`<button>`, `<input type="submit">`), in page order.
+    pub buttons: Vec<Button>,
     /// Names of text-like inputs (username candidates).
     pub text_inputs: Vec<String>,
     pub password_inputs: Vec<String>,
+}
+
+/// A submit control: what it sends (only a named one sends anything) and what it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub name: Option<String>,
+    pub value: String,
+    /// The visible label: a `<button>`'s text, an `<input>`'s value.
+    pub label: String,
+}
+
+impl Button {
+    /// The `name=value` pair pressing it adds to the submission, if it has a name.
+    pub fn pair(&self) -> Option<(String, String)> {
+        self.name.clone().map(|n| (n, self.value.clone()))
+    }
+
+    pub fn is(&self, name: &str, value: &str) -> bool {
+        self.name.as_deref() == Some(name) && self.value == value
+    }
+}
+
+/// A link on a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub text: String,
+    /// Absolute.
+    pub href: String,
 }
 
 impl Form {
@@ -151,6 +179,42 @@ impl Form {
             body: Some(encoded.into_bytes()),
         }
     }
+
+    /// The submission with `button` pressed (if it has a name) and `extra` fields set.
+    pub fn press(&self, button: Option<&Button>, extra: &[(String, String)]) -> Request {
+        let mut all = extra.to_vec();
+        all.extend(button.and_then(Button::pair));
+        self.request(&all)
+    }
+}
+
+/// The text of an element, whitespace collapsed.
+fn text_of(el: &scraper::ElementRef<'_>) -> String {
+    el.text()
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn absolute(base: Option<&url::Url>, href: &str) -> String {
+    match base {
+        Some(b) if href.is_empty() => b.to_string(),
+        Some(b) => b.join(href).map_or(href.to_string(), |u| u.to_string()),
+        None => href.to_string(),
+    }
+}
+
+/// Whether a form control submits its form.
+fn is_submit(el: &scraper::node::Element) -> bool {
+    match el.name() {
+        "button" => el
+            .attr("type")
+            .is_none_or(|t| t.eq_ignore_ascii_case("submit")),
+        "input" => el
+            .attr("type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("submit") || t.eq_ignore_ascii_case("image")),
+        _ => false,
+    }
 }
 
 /// The forms of an HTML page, or of the part `selector` picks.
@@ -160,26 +224,18 @@ pub fn forms(html: &str, page_url: &str, selector: Option<&str>) -> Vec<Form> {
     let form_sel = selector
         .and_then(|s| Selector::parse(s).ok())
         .or_else(|| Selector::parse("form").ok());
-    let (Some(form_sel), Ok(input_sel), Ok(button_sel)) = (
-        form_sel,
-        Selector::parse("input, select, textarea"),
-        Selector::parse("button"),
-    ) else {
+    let (Some(form_sel), Ok(control_sel)) =
+        (form_sel, Selector::parse("input, select, textarea, button"))
+    else {
         return Vec::new();
     };
     let base = url::Url::parse(page_url).ok();
     let mut out = Vec::new();
     for form in doc.select(&form_sel) {
         let attr = |n: &str| form.value().attr(n).unwrap_or("").to_string();
-        let action = attr("action");
-        let action = match &base {
-            Some(b) if action.is_empty() => b.to_string(),
-            Some(b) => b.join(&action).map_or(action.clone(), |u| u.to_string()),
-            None => action,
-        };
         let mut f = Form {
             method: attr("method").to_ascii_uppercase(),
-            action,
+            action: absolute(base.as_ref(), &attr("action")),
             fields: Vec::new(),
             has_password: false,
             buttons: Vec::new(),
@@ -189,15 +245,31 @@ pub fn forms(html: &str, page_url: &str, selector: Option<&str>) -> Vec<Form> {
         if f.method != "GET" {
             f.method = "POST".into();
         }
-        for input in form.select(&input_sel) {
-            let el = input.value();
+        // Document order, which `submit_index` relies on too.
+        for control in form.select(&control_sel) {
+            let el = control.value();
+            let value = el.attr("value").unwrap_or("").to_string();
+            if is_submit(el) {
+                let label = if el.name() == "button" {
+                    text_of(&control)
+                } else {
+                    value.clone()
+                };
+                f.buttons.push(Button {
+                    name: el.attr("name").map(str::to_string),
+                    value,
+                    label,
+                });
+                continue;
+            }
             let Some(name) = el.attr("name") else {
                 continue;
             };
+            if el.name() == "button" {
+                continue; // type="button" / "reset": sends nothing
+            }
             let kind = el.attr("type").unwrap_or("text").to_ascii_lowercase();
-            let value = el.attr("value").unwrap_or("").to_string();
             match kind.as_str() {
-                "submit" | "image" => f.buttons.push((name.into(), value)),
                 "password" => {
                     f.has_password = true;
                     f.password_inputs.push(name.into());
@@ -211,26 +283,86 @@ pub fn forms(html: &str, page_url: &str, selector: Option<&str>) -> Vec<Form> {
                     }
                 }
                 "hidden" => f.fields.push((name.into(), value)),
+                "button" | "reset" | "file" => {}
                 _ => {
                     f.text_inputs.push(name.into());
                     f.fields.push((name.into(), value));
                 }
             }
         }
-        for button in form.select(&button_sel) {
-            let el = button.value();
-            let kind = el.attr("type").unwrap_or("submit").to_ascii_lowercase();
-            if kind != "submit" {
-                continue;
-            }
-            if let Some(name) = el.attr("name") {
-                f.buttons
-                    .push((name.into(), el.attr("value").unwrap_or("").to_string()));
-            }
-        }
         out.push(f);
     }
     out
+}
+
+/// The links of an HTML page (`<a href>`), absolute.
+pub fn links(html: &str, page_url: &str) -> Vec<Link> {
+    let doc = scraper::Html::parse_document(html);
+    let Ok(sel) = scraper::Selector::parse("a[href]") else {
+        return Vec::new();
+    };
+    let base = url::Url::parse(page_url).ok();
+    doc.select(&sel)
+        .filter_map(|a| {
+            let href = a.value().attr("href")?;
+            // Script and fragment links go nowhere a walk can follow.
+            if href.starts_with('#') || href.to_ascii_lowercase().starts_with("javascript:") {
+                return None;
+            }
+            Some(Link {
+                text: text_of(&a),
+                href: absolute(base.as_ref(), href),
+            })
+        })
+        .collect()
+}
+
+/// What a CSS selector picks on a page, in terms of [`forms`] (unfiltered) and [`links`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Picked {
+    Form(usize),
+    /// A submit control: its form and its index among the form's buttons.
+    Button(usize, usize),
+    Link(usize),
+}
+
+/// The first element `selector` matches that is a form, a submit control or a link.
+pub fn pick(html: &str, selector: &str) -> Option<Picked> {
+    use scraper::{Html, Selector};
+    let doc = Html::parse_document(html);
+    let (Ok(sel), Ok(form_sel), Ok(link_sel), Ok(control_sel)) = (
+        Selector::parse(selector),
+        Selector::parse("form"),
+        Selector::parse("a[href]"),
+        Selector::parse("input, select, textarea, button"),
+    ) else {
+        return None;
+    };
+    let all_forms: Vec<_> = doc.select(&form_sel).collect();
+    let all_links: Vec<_> = doc
+        .select(&link_sel)
+        .filter(|a| {
+            let h = a.value().attr("href").unwrap_or("");
+            !h.starts_with('#') && !h.to_ascii_lowercase().starts_with("javascript:")
+        })
+        .collect();
+    for el in doc.select(&sel) {
+        if let Some(i) = all_forms.iter().position(|f| *f == el) {
+            return Some(Picked::Form(i));
+        }
+        if let Some(i) = all_links.iter().position(|a| *a == el) {
+            return Some(Picked::Link(i));
+        }
+        if is_submit(el.value()) {
+            for (i, form) in all_forms.iter().enumerate() {
+                let submits = form.select(&control_sel).filter(|c| is_submit(c.value()));
+                if let Some(j) = submits.into_iter().position(|c| c == el) {
+                    return Some(Picked::Button(i, j));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// The OAuth 2.0 Form Post Response Mode page: a form posting to the redirect URI.
@@ -292,7 +424,10 @@ mod tests {
         assert_eq!(f[0].action, "http://h/login");
         assert_eq!(f[0].text_inputs, vec!["username"]);
         assert_eq!(f[1].action, "http://h/a/consent");
-        assert_eq!(f[1].buttons[1], ("decision".into(), "deny".into()));
+        assert!(f[1].buttons[1].is("decision", "deny"));
+        assert_eq!(f[1].buttons[1].label, "Deny");
+        assert_eq!(f[0].buttons[0].name, None);
+        assert_eq!(f[0].buttons[0].label, "Go");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use toml::Spanned;
 use super::hooks::{RawHook, RawListener};
 use super::keys;
 use super::layout::{Layout, LayoutParams};
-use super::{ClientConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
+use super::{Choice, ClientConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
 use crate::diagnostic::{self, Diagnostic, Source};
 use crate::suite::{AuthMethod, Capability, Endpoint, Role};
 
@@ -64,6 +64,10 @@ struct RawLogin {
     #[serde(default)]
     deny_button: Option<Spanned<String>>,
     #[serde(default)]
+    consent: Option<Spanned<RawChoice>>,
+    #[serde(default)]
+    deny: Option<Spanned<RawChoice>>,
+    #[serde(default)]
     username_field: Option<Spanned<String>>,
     #[serde(default)]
     password_field: Option<Spanned<String>>,
@@ -75,6 +79,19 @@ struct RawLogin {
     timeout_secs: Option<u64>,
     #[serde(default)]
     cookie_name: Option<Spanned<String>>,
+}
+
+/// `consent = { selector = "form#approve" }`, `{ text = "Allow access" }` or
+/// `{ button = "decision=allow" }`: exactly one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChoice {
+    #[serde(default)]
+    selector: Option<String>,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    button: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -420,22 +437,39 @@ impl Cx<'_> {
                 );
             }
         }
-        for (raw_button, slot) in [
-            (&raw.consent_button, &mut login.consent_button),
-            (&raw.deny_button, &mut login.deny_button),
+        for (raw_button, raw_choice, slot) in [
+            (&raw.consent_button, &raw.consent, &mut login.consent),
+            (&raw.deny_button, &raw.deny, &mut login.deny),
         ] {
-            if let Some(b) = raw_button {
-                match b.get_ref().split_once('=') {
-                    Some((n, v)) if !n.is_empty() => *slot = (n.to_string(), v.to_string()),
-                    _ => self.diags.push(
-                        Diagnostic::new(
-                            self.source,
-                            b.span(),
-                            format!("invalid button `{}`", b.get_ref()),
-                        )
-                        .expected("`name=value`, e.g. `decision=allow`"),
-                    ),
-                }
+            if let Some(b) = raw_button
+                && let Some(c) = self.button_choice(b.get_ref(), b.span())
+            {
+                *slot = c;
+            }
+            if let Some(rc) = raw_choice {
+                let span = rc.span();
+                let c = rc.get_ref();
+                *slot = match (&c.selector, &c.text, &c.button) {
+                    (Some(sel), None, None) => {
+                        if scraper::Selector::parse(sel).is_err() {
+                            self.error(span.clone(), format!("invalid CSS selector `{sel}`"), None);
+                        }
+                        Choice::Selector(sel.clone())
+                    }
+                    (None, Some(t), None) => Choice::Text(t.trim().to_string()),
+                    (None, None, Some(b)) => self.button_choice(b, span).unwrap_or(Choice::Words),
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::new(
+                                self.source,
+                                span,
+                                "a consent choice names one way to find it",
+                            )
+                            .expected("exactly one of `selector`, `text` or `button`"),
+                        );
+                        Choice::Words
+                    }
+                };
             }
         }
         login.username_field = raw.username_field.as_ref().map(|s| self.string(s));
@@ -471,6 +505,20 @@ impl Cx<'_> {
     }
 
     /// The string with every `${env:NAME}` replaced; a missing variable is an error.
+    /// `name=value` of a button.
+    fn button_choice(&mut self, text: &str, span: std::ops::Range<usize>) -> Option<Choice> {
+        match text.split_once('=') {
+            Some((n, v)) if !n.is_empty() => Some(Choice::Button(n.to_string(), v.to_string())),
+            _ => {
+                self.diags.push(
+                    Diagnostic::new(self.source, span, format!("invalid button `{text}`"))
+                        .expected("`name=value`, e.g. `decision=allow`"),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) fn string(&mut self, value: &Spanned<String>) -> String {
         let text = value.get_ref();
         let mut out = String::new();

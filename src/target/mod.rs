@@ -108,16 +108,32 @@ impl LoginDriver {
     }
 }
 
+/// How a login driver finds a consent decision on a page (`[login] consent`/`deny`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// The button, form or link whose label, value or hidden decision reads like it:
+    /// approval (allow, approve, accept, yes, continue, authorize, consent, ...) or
+    /// refusal (deny, cancel, abort, reject, no, ...).
+    Words,
+    /// A submit button, or a form's hidden field, with this name and value
+    /// (`consent_button = "decision=allow"`).
+    Button(String, String),
+    /// A CSS selector of a form (submitted with its first button), a button or a link.
+    Selector(String),
+    /// A button or link whose label is this text, ignoring case.
+    Text(String),
+}
+
 /// The `[login]` table of a target file.
 #[derive(Debug, Clone)]
 pub struct Login {
     pub driver: LoginDriver,
     /// The `[users.<role>]` logged in when a case does not name one.
     pub user: String,
-    /// `name=value` of the button that grants consent.
-    pub consent_button: (String, String),
-    /// `name=value` of the button that denies consent.
-    pub deny_button: (String, String),
+    /// How the driver finds the control that grants consent.
+    pub consent: Choice,
+    /// How the driver finds the control that denies consent.
+    pub deny: Choice,
     /// Field names when the form's own cannot be guessed.
     pub username_field: Option<String>,
     pub password_field: Option<String>,
@@ -136,8 +152,8 @@ impl Default for Login {
         Login {
             driver: LoginDriver::HtmlForm,
             user: "primary".into(),
-            consent_button: ("decision".into(), "allow".into()),
-            deny_button: ("decision".into(), "deny".into()),
+            consent: Choice::Words,
+            deny: Choice::Words,
             username_field: None,
             password_field: None,
             form_selector: None,

@@ -1,13 +1,17 @@
 //! The `command` driver: the user's program (Playwright, a script) gets the authorization
-//! URL and completes the login; the last line it prints that is addressed to the redirect
-//! URI is the authorization response.
+//! URL and completes the login. Its environment says what the case asks: the user
+//! (`OAUTH2SPEC_USER`, `none` for no login; `OAUTH2SPEC_USERNAME`/`_PASSWORD`) and the
+//! consent (`OAUTH2SPEC_CONSENT=allow|deny|none`). The last URL it prints is where the walk
+//! ended: addressed to the redirect URI it is the authorization response, anywhere else a
+//! page the walk stopped at (then `delivered = "none"` can be judged). A program that exits
+//! non-zero could not do its part: an `error`, never a finding.
 
 use std::time::Duration;
 
 use super::{Begin, LoginDriver, WalkContext};
-use crate::execute::browser;
 use crate::execute::case::Runner;
 use crate::execute::http::Request;
+use crate::suite::Consent;
 
 pub(super) struct Command;
 
@@ -29,11 +33,25 @@ impl LoginDriver for Command {
             .arg(&req.url)
             .env("OAUTH2SPEC_AUTHORIZATION_URL", &req.url)
             .env("OAUTH2SPEC_REDIRECT_URI", &cx.redirect)
+            .env(
+                "OAUTH2SPEC_CONSENT",
+                match cx.consent {
+                    Consent::Allow => "allow",
+                    Consent::Deny => "deny",
+                    Consent::None => "none",
+                },
+            )
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true);
-        if let Some(u) = &cx.user {
-            cmd.env("OAUTH2SPEC_USERNAME", &u.username)
-                .env("OAUTH2SPEC_PASSWORD", &u.password);
+        match &cx.user {
+            Some(u) => {
+                cmd.env("OAUTH2SPEC_USER", &u.username)
+                    .env("OAUTH2SPEC_USERNAME", &u.username)
+                    .env("OAUTH2SPEC_PASSWORD", &u.password);
+            }
+            None => {
+                cmd.env("OAUTH2SPEC_USER", "none");
+            }
         }
         let timeout = Duration::from_secs(cfg.timeout_secs);
         let output = tokio::time::timeout(timeout, cmd.output())
@@ -45,14 +63,28 @@ impl LoginDriver for Command {
                 )
             })?
             .map_err(|e| format!("cannot run login command `{program}`: {e}"))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            return Err(format!(
+                "login command `{program}` failed ({}){}",
+                output.status,
+                if tail.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", tail.join(" | "))
+                }
+            ));
+        }
         let stdout = String::from_utf8_lossy(&output.stdout);
         let line = stdout
             .lines()
             .rev()
             .map(str::trim)
-            .find(|l| browser::is_redirect_to(l, &cx.redirect))
+            .find(|l| url::Url::parse(l).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
             .map(str::to_string);
-        let who = format!("login command `{program}` (exit {})", output.status);
-        super::finish_external(ua, &req, line, label, &who).map(Begin::Done)
+        let who = format!("login command `{program}`");
+        super::finish_external(ua, &req, line, label, &who, &cx.redirect).map(Begin::Done)
     }
 }

@@ -1,8 +1,10 @@
-//! The `html-form` driver: plain HTML login and consent pages. It fills the form that has
-//! a password field with the user's credentials, then presses the consent (or deny)
-//! button the target's `[login]` names.
+//! The `html-form` driver: plain HTML login and consent pages, as they come. It fills the
+//! form that has a password field with the user's credentials, then answers the consent
+//! page with the control the target's `[login]` choice finds (`interaction.rs`). A page
+//! where it still had one of these to do and found nothing is reported, not guessed at.
 
-use super::{LoginDriver, Next, Page, WalkContext};
+use super::interaction::{self, View};
+use super::{LoginDriver, Next, WalkContext};
 use crate::suite::Consent;
 
 /// Where the driver is in the interaction.
@@ -13,38 +15,33 @@ pub(super) struct HtmlForm {
 }
 
 impl LoginDriver for HtmlForm {
-    /// Answers a page of the walk: the login form first, then the consent form.
-    fn on_page(&mut self, page: &Page<'_>, cx: &WalkContext) -> Next {
+    /// Answers a page of the walk: the login form first, then the consent decision.
+    fn on_page(&mut self, page: &View<'_>, cx: &WalkContext) -> Next {
         let cfg = &cx.login;
         if let Some(u) = &cx.user
             && !self.logged_in
-            && let Some(form) = page.forms.iter().find(|f| f.has_password)
+            && let Some(req) = interaction::login(page, cfg, u)
         {
             self.logged_in = true;
-            let ufield = cfg
-                .username_field
-                .clone()
-                .or_else(|| form.text_inputs.first().cloned())
-                .unwrap_or_else(|| "username".into());
-            let pfield = cfg
-                .password_field
-                .clone()
-                .or_else(|| form.password_inputs.first().cloned())
-                .unwrap_or_else(|| "password".into());
-            let mut extra = vec![(ufield, u.username.clone()), (pfield, u.password.clone())];
-            extra.extend(form.buttons.first().cloned());
-            return Next::Send(form.request(&extra));
+            return Next::Send(req);
         }
         if !self.consented && cx.consent != Consent::None {
-            let button = match cx.consent {
-                Consent::Deny => cfg.deny_button.clone(),
-                _ => cfg.consent_button.clone(),
+            let choice = match cx.consent {
+                Consent::Deny => &cfg.deny,
+                _ => &cfg.consent,
             };
-            if let Some(form) = page.forms.iter().find(|f| f.buttons.contains(&button)) {
+            if let Some(req) = interaction::decide(page, choice, cx.consent, &[]) {
                 self.consented = true;
-                return Next::Send(form.request(&[button]));
+                return Next::Send(req);
             }
+            // Work left: a consent to give (or a login, if none was seen yet).
+            let mut wanted = interaction::looked_for(choice, cx.consent);
+            if cx.user.is_some() && !self.logged_in {
+                wanted = format!("a login form (a password field) or {wanted}");
+            }
+            return Next::Stuck(wanted);
         }
+        // `consent = "none"`: the walk is meant to stop at an interaction page.
         Next::Stop
     }
 }

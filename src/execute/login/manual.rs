@@ -48,6 +48,6 @@ impl LoginDriver for Manual {
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("cannot read the redirect URL: {e}"))?;
         let line = browser::is_redirect_to(&line, &cx.redirect).then_some(line);
-        super::finish_external(ua, &req, line, label, "manual login").map(Begin::Done)
+        super::finish_external(ua, &req, line, label, "manual login", &cx.redirect).map(Begin::Done)
     }
 }

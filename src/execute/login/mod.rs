@@ -10,6 +10,7 @@
 mod am_rest;
 mod command;
 mod html_form;
+pub(super) mod interaction;
 mod manual;
 mod pingone_flow;
 
@@ -19,10 +20,10 @@ use serde_json::Value;
 
 pub use manual::manual_refusal;
 
-use super::browser::{self, Callback, Form};
+use super::browser::{self, Callback};
 use super::case::Runner;
 use super::http::{Request, Response};
-use crate::suite::{Browser, CheckKind, Consent, RequestStep, Role};
+use crate::suite::{Browser, CheckKind, Consent, Delivery, RequestStep, Role};
 use crate::target::{Login, LoginDriver as DriverName, UserConfig};
 
 /// How many hops a walk may take before it is abandoned (a redirect loop, say).
@@ -51,11 +52,9 @@ pub(super) struct WalkContext {
     pub authorization: bool,
     /// Fields to type into the first form that has them all (`browser.fill`), rendered.
     pub fill: Vec<(String, String)>,
-}
-
-/// A page of the walk that is neither a redirect nor the authorization response.
-pub(super) struct Page<'a> {
-    pub forms: &'a [Form],
+    /// The step expects the walk may end on a page (`delivered = "none"`): a driver that
+    /// finds no way on is then not an error, the checks judge the page.
+    pub may_end_on_page: bool,
 }
 
 /// A driver's answer to a page.
@@ -64,6 +63,10 @@ pub(super) enum Next {
     Send(Request),
     /// The driver has nothing to do here: the walk ends on this page.
     Stop,
+    /// The driver still had a login or consent to do and found no way on; what it looked
+    /// for. On an interaction page this ends the case in `error`: the harness could not
+    /// proceed, which says nothing about the server.
+    Stuck(String),
 }
 
 /// Before the walk: the authorization request to send, or the whole walk done outside
@@ -90,7 +93,7 @@ pub(super) trait LoginDriver {
         Next::Stop
     }
 
-    fn on_page(&mut self, _page: &Page<'_>, _cx: &WalkContext) -> Next {
+    fn on_page(&mut self, _page: &interaction::View<'_>, _cx: &WalkContext) -> Next {
         Next::Stop
     }
 }
@@ -176,6 +179,9 @@ impl Runner<'_> {
             .checks
             .iter()
             .any(|c| matches!(c.kind, CheckKind::Delivered(_)));
+        let may_end_on_page = step.checks.iter().any(
+            |c| matches!(&c.kind, CheckKind::Delivered(list) if list.contains(&Delivery::None)),
+        ) || !authorization;
         let mut driver = self.target.target.login.driver;
         // pi.flow answers in JSON instead of redirecting: only where the case does not
         // itself choose a response mode, look at how the response is delivered, or
@@ -187,6 +193,12 @@ impl Runner<'_> {
         {
             driver = DriverName::HtmlForm;
         }
+        // A walk that logs nobody in is what any fresh user agent does: the harness walks
+        // it itself, so that external drivers' cases still see the pages (a login page's
+        // headers, say).
+        if browser.login.is_none() && matches!(driver, DriverName::Command | DriverName::Manual) {
+            driver = DriverName::HtmlForm;
+        }
         let cx = WalkContext {
             login: self.target.target.login.clone(),
             user,
@@ -194,6 +206,7 @@ impl Runner<'_> {
             redirect,
             authorization,
             fill,
+            may_end_on_page,
         };
         let client_redirect = client_redirect.as_deref();
         match driver {
@@ -295,7 +308,7 @@ impl Runner<'_> {
                         req = r;
                         continue;
                     }
-                    Next::Stop => return Ok(ended(resp)),
+                    Next::Stop | Next::Stuck(_) => return Ok(ended(resp)),
                 }
             }
             let html = String::from_utf8_lossy(&resp.body).into_owned();
@@ -311,10 +324,19 @@ impl Runner<'_> {
                 req = r;
                 continue;
             }
-            let forms = browser::forms(&html, &here, cx.login.form_selector.as_deref());
-            match driver.on_page(&Page { forms: &forms }, cx) {
+            let view = interaction::View::new(&here, resp.status, &html);
+            match driver.on_page(&view, cx) {
                 Next::Send(r) => req = r,
                 Next::Stop => return Ok(ended(resp)),
+                Next::Stuck(wanted) if view.is_interactive() && !cx.may_end_on_page => {
+                    return Err(format!(
+                        "the login driver could not go on at {here} ({}): it looked for \
+                         {wanted}; the page has {}",
+                        resp.status,
+                        view.describe()
+                    ));
+                }
+                Next::Stuck(_) => return Ok(ended(resp)),
             }
         }
         Err(format!(
@@ -327,24 +349,26 @@ impl Runner<'_> {
 /// password field (a login form is the driver's): the values typed in, and the button
 /// of the consent decision when the form carries it, else its first button.
 fn fill_form(html: &str, here: &str, cx: &WalkContext) -> Option<Request> {
-    let forms = browser::forms(html, here, None);
-    let form = forms.iter().find(|f| {
+    let view = interaction::View::new(here, 200, html);
+    let form = view.forms.iter().find(|f| {
         !f.has_password
             && cx.fill.iter().all(|(name, _)| {
                 f.fields.iter().any(|(n, _)| n == name) || f.text_inputs.contains(name)
             })
     })?;
-    let decision = match cx.consent {
-        Consent::Deny => &cx.login.deny_button,
-        _ => &cx.login.consent_button,
-    };
-    let mut extra = cx.fill.clone();
-    if form.buttons.contains(decision) {
-        extra.push(decision.clone());
-    } else {
-        extra.extend(form.buttons.first().cloned());
+    // A form that also carries the consent decision is answered as the case asks.
+    if cx.consent != Consent::None {
+        let choice = match cx.consent {
+            Consent::Deny => &cx.login.deny,
+            _ => &cx.login.consent,
+        };
+        if let Some(r) = interaction::decide(&view, choice, cx.consent, &cx.fill)
+            && r.url == form.action
+        {
+            return Some(r);
+        }
     }
-    Some(form.request(&extra))
+    Some(form.press(form.buttons.first(), &cx.fill))
 }
 
 /// Records an authorization request completed outside the harness (a program, a person):
@@ -355,8 +379,30 @@ fn finish_external(
     line: Option<String>,
     label: &str,
     who: &str,
+    redirect: &str,
 ) -> Result<Walk, String> {
-    let line = line.ok_or_else(|| format!("{who} printed no URL addressed to the redirect URI"))?;
+    let line = line.ok_or_else(|| format!("{who} printed no URL where the walk ended"))?;
+    if !browser::is_redirect_to(&line, redirect) {
+        // The walk ended on a page: recorded as the program reported it, not fetched (the
+        // program's browser holds the session, the harness does not).
+        let resp = Response {
+            url: line.clone(),
+            status: 200,
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        ua.record(
+            req,
+            Ok(&resp),
+            &format!("{label} · {who} ended at {line} (not fetched)"),
+            Duration::ZERO,
+        );
+        return Ok(Walk {
+            callback: None,
+            ended_at: line,
+            response: resp,
+        });
+    }
     let resp = Response {
         url: req.url.clone(),
         status: 302,

@@ -6,7 +6,8 @@
 use serde_json::Value;
 
 use super::html_form::HtmlForm;
-use super::{Begin, LoginDriver, Next, Page, WalkContext, get};
+use super::interaction::View;
+use super::{Begin, LoginDriver, Next, WalkContext, get};
 use crate::execute::case::Runner;
 use crate::execute::http::Request;
 
@@ -65,7 +66,7 @@ impl LoginDriver for PingoneFlow {
         }
     }
 
-    fn on_page(&mut self, page: &Page<'_>, cx: &WalkContext) -> Next {
+    fn on_page(&mut self, page: &View<'_>, cx: &WalkContext) -> Next {
         self.pages.on_page(page, cx)
     }
 }
