@@ -57,17 +57,28 @@ pub async fn discover(target: &Target) -> Result<Discovery, Unreachable> {
                 if url == &oidc && resp.status == 200 {
                     d.openid_configuration = true;
                 }
-                if d.metadata.is_some() {
-                    continue;
-                }
                 match (
                     resp.status,
                     serde_json::from_slice::<serde_json::Value>(&resp.body),
                 ) {
-                    (200, Ok(serde_json::Value::Object(map))) => {
-                        d.url = Some(url.clone());
-                        d.metadata = Some(map);
-                    }
+                    // The first document is the metadata; members it lacks are taken from
+                    // the others (a server's `userinfo_endpoint` is often only in its
+                    // OpenID configuration, RFC 8414 §4 allowing either), each recorded
+                    // with the document it came from.
+                    (200, Ok(serde_json::Value::Object(map))) => match d.metadata.as_mut() {
+                        None => {
+                            d.url = Some(url.clone());
+                            d.metadata = Some(map);
+                        }
+                        Some(primary) => {
+                            for (k, v) in map {
+                                if !primary.contains_key(&k) {
+                                    d.merged.insert(k.clone(), url.clone());
+                                    primary.insert(k, v);
+                                }
+                            }
+                        }
+                    },
                     (200, _) => d.notes.push(format!("{url}: 200 but not a JSON object")),
                     (status, _) => d.notes.push(format!("{url}: status {status}")),
                 }

@@ -80,6 +80,7 @@ pub async fn run(
             layout: target.target.layout.to_string(),
             issuer: Some(target.issuer.clone()),
             discovery_url: target.discovery.url.clone(),
+            discovery_merged: target.discovery.merged.clone(),
             discovery_failed: (target.target.discovery && target.discovery.url.is_none())
                 .then(|| target.discovery.notes.join("; ")),
             endpoints: target

@@ -44,6 +44,10 @@ pub struct TargetInfo {
     /// The metadata document the endpoints and capabilities were read from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discovery_url: Option<String>,
+    /// Metadata members taken from a second document (the OpenID configuration when the
+    /// RFC 8414 document lacked them, or the reverse), with that document's URL.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub discovery_merged: std::collections::BTreeMap<String, String>,
     /// Discovery was requested and no document served: what was tried.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discovery_failed: Option<String>,

@@ -414,6 +414,7 @@ pub(crate) mod testdata {
                 issuer: Some("http://127.0.0.1:9999".to_string()),
                 discovery_url: None,
                 discovery_failed: None,
+                discovery_merged: Default::default(),
                 endpoints: Default::default(),
                 capabilities: Default::default(),
             },

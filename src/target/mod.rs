@@ -218,6 +218,9 @@ pub struct Discovery {
     pub openid_configuration: bool,
     /// What was tried and why it did not serve, for the report.
     pub notes: Vec<String>,
+    /// Members missing from the metadata document and taken from another one, with that
+    /// document's URL.
+    pub merged: BTreeMap<String, String>,
 }
 
 /// Where a capability's value came from, shown in reports.
