@@ -200,3 +200,25 @@ fn manual_driver_refuses_without_a_terminal() {
         "{err}"
     );
 }
+
+/// The external-driver contract end to end with a JSON-API login: the program logs in by a
+/// JSON POST, grants consent with a second call and continues the authorization request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_driver_runs_a_json_api_login_program() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/login/json-api-login.py");
+    let record = run(Layout::Aic, |t| {
+        t.login.driver = LoginDriver::Command;
+        t.login.command = vec!["python3".into(), script.display().to_string()];
+        t.login.timeout_secs = 30;
+    })
+    .await;
+    let case = only_case(&record);
+    assert_eq!(case.status, Status::Pass, "{}", case.message);
+    assert!(
+        case.exchanges
+            .iter()
+            .any(|x| x.label.contains("login command")),
+        "{:?}",
+        case.exchanges.iter().map(|x| &x.label).collect::<Vec<_>>()
+    );
+}
