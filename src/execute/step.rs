@@ -15,7 +15,9 @@ use super::case::{Abort, Runner};
 use super::check::{self, Body, Broken, CheckError, Observed};
 use super::http::Response;
 use crate::outcome::{Finding, SkipReason};
-use crate::suite::{Attempts, Destination, Repetition, RequestStep, Role, SetValue};
+use crate::suite::{
+    Attempts, CheckKind, Destination, Level, Repetition, RequestStep, Role, SetValue,
+};
 
 /// How often a `poll = "{{seconds}}"` step (an effect that propagates) repeats.
 const PROPAGATION_INTERVAL: Duration = Duration::from_millis(250);
@@ -335,7 +337,7 @@ impl Runner<'_> {
                 }
             }
         }
-        Ok(failures)
+        Ok(one_cause(step, failures, self.case.level))
     }
 
     /// The step's captures from its last attempt.
@@ -402,6 +404,26 @@ fn registered(a: &Attempt) -> Result<crate::target::ClientConfig, String> {
 }
 
 /// A captured name as stored: `<scope>.<name>` inside a flow used with `as`.
+/// One root cause, one finding: when the status check of a step broke, the step's other
+/// broken checks mostly restate it (an error body has no `access_token`), so only those
+/// judged more severely than the status check are kept beside it.
+fn one_cause(step: &RequestStep, failures: Failures, case_level: Level) -> Failures {
+    let severity = |i: usize| step.checks[i].level.unwrap_or(case_level).severity();
+    let is_status = |i: usize| matches!(step.checks[i].kind, CheckKind::Status(_));
+    let Some(status) = failures
+        .iter()
+        .filter(|(i, _)| is_status(*i))
+        .map(|(i, _)| severity(*i))
+        .max()
+    else {
+        return failures;
+    };
+    failures
+        .into_iter()
+        .filter(|(i, _)| is_status(*i) || severity(*i) > status)
+        .collect()
+}
+
 fn scoped(scope: Option<&str>, name: &str) -> String {
     match scope {
         Some(s) => format!("{s}.{name}"),

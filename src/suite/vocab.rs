@@ -35,6 +35,8 @@ vocabulary! {
         IssParameter => "iss_parameter",
         HtmlLogin => "html_login",
         ConsentFormFields => "consent_form_fields",
+        // Discovery found a metadata document (the premise of the cases about its content).
+        MetadataServed => "metadata_served",
     }
 }
 

@@ -233,6 +233,8 @@ pub enum CapabilitySource {
     /// The `[login]` driver the target file chose.
     LoginDriver(&'static str),
     NotAdvertised,
+    /// Discovery was requested and found no metadata document.
+    NoDocument,
 }
 
 impl std::fmt::Display for CapabilitySource {
@@ -243,6 +245,7 @@ impl std::fmt::Display for CapabilitySource {
             CapabilitySource::DiscoveryEnabled => f.write_str("discovery = true"),
             CapabilitySource::LoginDriver(d) => write!(f, "login driver `{d}`"),
             CapabilitySource::NotAdvertised => f.write_str("not declared or advertised"),
+            CapabilitySource::NoDocument => f.write_str("discovery found no metadata document"),
         }
     }
 }
@@ -332,6 +335,13 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
             no
         };
     }
+    if c == Capability::MetadataServed {
+        return match &d.url {
+            Some(_) => (true, CapabilitySource::Metadata("issuer")),
+            None if target.discovery => (false, CapabilitySource::NoDocument),
+            None => no,
+        };
+    }
     if c == Capability::OidcDiscovery {
         return if d.openid_configuration {
             (true, CapabilitySource::Metadata("openid-configuration"))
@@ -401,6 +411,7 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
         | Capability::RedirectUriQuery
         | Capability::SeveralRedirectUris
         | Capability::ConsentFormFields
+        | Capability::MetadataServed
         | Capability::HtmlLogin => no,
         Capability::Jwks => has("jwks_uri"),
         Capability::ClientCredentials => grant("client_credentials"),
