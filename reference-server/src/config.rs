@@ -1,6 +1,7 @@
 //! What one reference-server instance is: its layout, its faults, its clients and lifetimes.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use crate::faults::Fault;
 use crate::fixtures::Fixtures;
@@ -21,6 +22,12 @@ pub const DEFAULT_REFRESH_TOKEN_TTL: u64 = 24 * 3600;
 pub const DEFAULT_INTERACTION_TTL: u64 = 300;
 /// How long a login session lasts.
 pub const DEFAULT_SESSION_TTL: u64 = 8 * 3600;
+/// The default CIBA polling interval (CIBA §7.3 `interval`): one second, so that suites
+/// finish quickly (clients assume 5 s without it).
+pub const DEFAULT_CIBA_INTERVAL: Duration = Duration::from_secs(1);
+/// The default lifetime of an `auth_req_id` (CIBA §7.3 `expires_in`) when the client sends
+/// no `requested_expiry`.
+pub const DEFAULT_CIBA_TTL: Duration = Duration::from_secs(60);
 
 /// Configuration of one reference-server instance.
 #[derive(Debug, Clone)]
@@ -46,6 +53,16 @@ pub struct ServerConfig {
     /// Serve the test-only hook endpoint (`endpoints::test_hooks`): on for the in-process
     /// servers of the harness, off for a standalone server unless asked for.
     pub test_hooks: bool,
+    /// CIBA: the minimum time between two polls of one `auth_req_id` (CIBA §7.3, §11).
+    /// May be a fraction of a second; the `interval` advertised is rounded up to whole
+    /// seconds (at least 1).
+    pub ciba_interval: Duration,
+    /// CIBA: the lifetime of an `auth_req_id` without `requested_expiry` (CIBA §7.3).
+    pub ciba_ttl: Duration,
+    /// CIBA: the notification endpoint of every ping and push client, overriding the
+    /// fixtures' `backchannel_client_notification_endpoint` (the harness's callback listener,
+    /// whose URL is known only at run time).
+    pub ciba_notification_endpoint: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -62,6 +79,9 @@ impl Default for ServerConfig {
             interaction_ttl: DEFAULT_INTERACTION_TTL,
             session_ttl: DEFAULT_SESSION_TTL,
             test_hooks: true,
+            ciba_interval: DEFAULT_CIBA_INTERVAL,
+            ciba_ttl: DEFAULT_CIBA_TTL,
+            ciba_notification_endpoint: None,
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct LayoutPaths {
     pub revocation: String,
     pub jwks: String,
     pub userinfo: String,
+    /// OpenID CIBA Core 1.0 §7.
+    pub backchannel_authentication: String,
 }
 
 impl LayoutPaths {
@@ -40,6 +42,7 @@ impl LayoutPaths {
             revocation: path(Endpoint::Revocation),
             jwks: path(Endpoint::Jwks),
             userinfo: path(Endpoint::Userinfo),
+            backchannel_authentication: path(Endpoint::BackchannelAuthentication),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! and the lifecycle of a spawned server.
 
 pub mod authz_request;
+pub mod ciba;
 pub mod client_auth;
 pub mod codes;
 pub mod config;
@@ -20,6 +21,7 @@ pub mod id_token;
 pub mod interaction;
 pub mod keys;
 pub mod layouts;
+pub mod notifier;
 pub mod pkce;
 pub mod policy;
 pub mod response_mode;
@@ -45,8 +47,8 @@ pub use keys::KeyError;
 pub use layouts::{Layout, LayoutParams};
 
 use endpoints::{
-    am_rest, authorization, consent, introspection, jwks, login, metadata, pingone_flow,
-    revocation, test_hooks, token, userinfo,
+    am_rest, authorization, ciba as ciba_endpoint, consent, introspection, jwks, login, metadata,
+    pingone_flow, revocation, test_hooks, token, userinfo,
 };
 use state::{AppState, SharedState};
 
@@ -110,6 +112,10 @@ pub(crate) fn router(state: SharedState) -> Router {
             get(userinfo::get)
                 .post(userinfo::post)
                 .fallback(userinfo::other_method),
+        ),
+        (
+            paths.backchannel_authentication.clone(),
+            post(ciba_endpoint::post).fallback(ciba_endpoint::other_method),
         ),
         (state.page_path("/login"), get(login::get).post(login::post)),
         (

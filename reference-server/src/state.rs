@@ -4,12 +4,14 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
+use crate::ciba::CibaStore;
 use crate::codes::CodeStore;
 use crate::config::ServerConfig;
 use crate::fixtures::ClientFixture;
 use crate::interaction::InteractionStore;
 use crate::keys::{KeyError, SigningKey};
 use crate::layouts::{self, LayoutPaths};
+use crate::notifier::Notifier;
 use crate::policy::Policy;
 use crate::session::SessionStore;
 use crate::store::TokenStore;
@@ -34,6 +36,10 @@ pub struct AppState {
     pub interactions: InteractionStore,
     /// The counter behind the `code-sequential` fault's codes.
     pub code_counter: AtomicU64,
+    /// CIBA authentication requests.
+    pub ciba: CibaStore,
+    /// The HTTP client of CIBA ping and push callbacks.
+    pub notifier: Notifier,
 }
 
 /// The keys published at the JWKS endpoint.
@@ -56,6 +62,7 @@ impl AppState {
         let issuer = config.issuer(&base_url);
         let paths = LayoutPaths::new(config.layout, &config.layout_params());
         let policy = Policy::new(&config);
+        let notifier = Notifier::new(!policy.ciba.redirects_refused);
         let signing = SigningKey::shared()?;
         let duplicate_kid = if !policy.jwks.unique_kids {
             Some(SigningKey::generate()?)
@@ -77,6 +84,8 @@ impl AppState {
             sessions: SessionStore::new(),
             interactions: InteractionStore::new(),
             code_counter: AtomicU64::new(1000),
+            ciba: CibaStore::new(),
+            notifier,
         })
     }
 

@@ -74,7 +74,8 @@ impl Layout {
                 E::Userinfo => "/userinfo",
                 E::Jwks => "/jwks",
                 E::Registration => "/register",
-                E::DeviceVerification | E::BackchannelAuthentication => return None,
+                E::BackchannelAuthentication => "/bc-authorize",
+                E::DeviceVerification => return None,
                 E::OauthMetadata | E::OpenidConfiguration => return None,
             }
             .to_string(),

@@ -11,7 +11,7 @@ use crate::errors::{OAuthError, method_not_allowed};
 use crate::fixtures::ClientFixture;
 use crate::form::Form;
 use crate::grants::{
-    GrantType, TokenResponse, authorization_code, client_credentials, refresh_token,
+    GrantType, TokenResponse, authorization_code, ciba, client_credentials, refresh_token,
 };
 use crate::policy::TokenPolicy;
 use crate::state::{AppState, SharedState};
@@ -104,6 +104,7 @@ fn dispatch(
         GrantType::ClientCredentials => client_credentials::grant(state, client, form),
         GrantType::AuthorizationCode => authorization_code::grant(state, client, form),
         GrantType::RefreshToken => refresh_token::grant(state, client, form),
+        GrantType::Ciba => ciba::grant(state, client, form),
         // RFC 6749 §5.2 unsupported_grant_type.
         GrantType::Other(_) if !state.policy.token.unknown_grant_unsupported => Err(
             OAuthError::invalid_request("the grant type is not supported"),

@@ -1,6 +1,7 @@
 //! Grant types of the token endpoint (RFC 6749 §4), one module per grant.
 
 pub mod authorization_code;
+pub mod ciba;
 pub mod client_credentials;
 pub mod implicit;
 pub mod refresh_token;
@@ -38,6 +39,8 @@ pub enum GrantType {
     AuthorizationCode,
     ClientCredentials,
     RefreshToken,
+    /// OpenID CIBA Core 1.0 §10.1.
+    Ciba,
     Other(String),
 }
 
@@ -47,6 +50,7 @@ impl GrantType {
             "authorization_code" => GrantType::AuthorizationCode,
             "client_credentials" => GrantType::ClientCredentials,
             "refresh_token" => GrantType::RefreshToken,
+            crate::ciba::GRANT_TYPE => GrantType::Ciba,
             other => GrantType::Other(other.to_string()),
         }
     }

@@ -9,6 +9,7 @@
 //! doc names the fault that changes it. Fault names and meanings are defined in `oauth2spec-vocab`.
 
 mod authorization;
+mod ciba;
 mod grants;
 mod resources;
 
@@ -19,6 +20,7 @@ pub use authorization::{
     FormPostPolicy, ImplicitPolicy, InteractionPolicy, PagePolicy, RedirectUriPolicy,
     RequestPolicy, ResponsePolicy,
 };
+pub use ciba::CibaPolicy;
 pub use grants::{CodePolicy, PkcePolicy, RefreshPolicy, TokenPolicy};
 pub use resources::{
     IntrospectionPolicy, IssuerClaim, JwksPolicy, MetadataPolicy, RevocationPolicy, UserinfoPolicy,
@@ -54,6 +56,7 @@ pub struct Policy {
     pub form_post: FormPostPolicy,
     pub interaction: InteractionPolicy,
     pub pages: PagePolicy,
+    pub ciba: CibaPolicy,
 }
 
 impl Policy {
@@ -77,6 +80,7 @@ impl Policy {
             form_post: FormPostPolicy::new(&on),
             interaction: InteractionPolicy::new(&on),
             pages: PagePolicy::new(&on),
+            ciba: CibaPolicy::new(&on),
         }
     }
 }

@@ -2,6 +2,8 @@
 //! real server on port 0.
 
 mod authorization;
+mod ciba;
+mod ciba_faults;
 mod code_grant;
 mod faults;
 mod flow;
