@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::ciba::*;
+use super::ciba_support::*;
 use super::*;
 
 /// Local callbacks arrive within milliseconds; a missing one costs this wait.

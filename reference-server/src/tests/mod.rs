@@ -4,6 +4,7 @@
 mod authorization;
 mod ciba;
 mod ciba_faults;
+mod ciba_support;
 mod code_grant;
 mod faults;
 mod flow;
