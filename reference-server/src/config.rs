@@ -28,6 +28,12 @@ pub const DEFAULT_DEVICE_INTERVAL: Duration = Duration::from_secs(1);
 /// The default lifetime of a device code and its user code (RFC 8628 §3.2 `expires_in`):
 /// long enough for a login and a few polls, short enough that expiry cases wait little.
 pub const DEFAULT_DEVICE_CODE_TTL: Duration = Duration::from_secs(15);
+/// The default CIBA polling interval (CIBA §7.3 `interval`): one second, so that suites
+/// finish quickly (clients assume 5 s without it).
+pub const DEFAULT_CIBA_INTERVAL: Duration = Duration::from_secs(1);
+/// The default lifetime of an `auth_req_id` (CIBA §7.3 `expires_in`) when the client sends
+/// no `requested_expiry`.
+pub const DEFAULT_CIBA_TTL: Duration = Duration::from_secs(60);
 
 /// Configuration of one reference-server instance.
 #[derive(Debug, Clone)]
@@ -58,6 +64,16 @@ pub struct ServerConfig {
     /// Serve the test-only hook endpoint (`endpoints::test_hooks`): on for the in-process
     /// servers of the harness, off for a standalone server unless asked for.
     pub test_hooks: bool,
+    /// CIBA: the minimum time between two polls of one `auth_req_id` (CIBA §7.3, §11).
+    /// May be a fraction of a second; the `interval` advertised is rounded up to whole
+    /// seconds (at least 1).
+    pub ciba_interval: Duration,
+    /// CIBA: the lifetime of an `auth_req_id` without `requested_expiry` (CIBA §7.3).
+    pub ciba_ttl: Duration,
+    /// CIBA: the notification endpoint of every ping and push client, overriding the
+    /// fixtures' `backchannel_client_notification_endpoint` (the harness's callback listener,
+    /// whose URL is known only at run time).
+    pub ciba_notification_endpoint: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -76,6 +92,9 @@ impl Default for ServerConfig {
             device_interval: DEFAULT_DEVICE_INTERVAL,
             device_code_ttl: DEFAULT_DEVICE_CODE_TTL,
             test_hooks: true,
+            ciba_interval: DEFAULT_CIBA_INTERVAL,
+            ciba_ttl: DEFAULT_CIBA_TTL,
+            ciba_notification_endpoint: None,
         }
     }
 }

@@ -20,10 +20,17 @@ pub enum ErrorCode {
     AccessDenied,
     UnsupportedTokenType,
     ServerError,
-    // RFC 8628 §3.5.
+    // CIBA §11 (the RFC 8628 §3.5 codes) and §13.
     AuthorizationPending,
     SlowDown,
     ExpiredToken,
+    ExpiredLoginHintToken,
+    UnknownUserId,
+    MissingUserCode,
+    InvalidUserCode,
+    InvalidBindingMessage,
+    /// Not a CIBA §13 code: only the `ciba-request-object-error-code` fault sends it.
+    InvalidRequestObject,
 }
 
 impl ErrorCode {
@@ -41,6 +48,12 @@ impl ErrorCode {
             ErrorCode::AuthorizationPending => "authorization_pending",
             ErrorCode::SlowDown => "slow_down",
             ErrorCode::ExpiredToken => "expired_token",
+            ErrorCode::ExpiredLoginHintToken => "expired_login_hint_token",
+            ErrorCode::UnknownUserId => "unknown_user_id",
+            ErrorCode::MissingUserCode => "missing_user_code",
+            ErrorCode::InvalidUserCode => "invalid_user_code",
+            ErrorCode::InvalidBindingMessage => "invalid_binding_message",
+            ErrorCode::InvalidRequestObject => "invalid_request_object",
         }
     }
 }
@@ -129,6 +142,11 @@ impl OAuthError {
             ErrorCode::InvalidScope,
             description,
         )
+    }
+
+    /// 400 with `code` (the CIBA §11 and §13 codes).
+    pub fn bad_request(code: ErrorCode, description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, description)
     }
 
     /// Replaces the HTTP status, keeping everything else.

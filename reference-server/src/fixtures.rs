@@ -45,6 +45,18 @@ pub struct ClientFixture {
     /// Access-token lifetime in seconds, overriding [`crate::ServerConfig::access_token_ttl`].
     #[serde(default)]
     pub access_token_ttl: Option<u64>,
+    /// CIBA §4 `backchannel_token_delivery_mode`: `poll`, `ping` or `push`; `None` for
+    /// clients that do not use CIBA.
+    #[serde(default)]
+    pub backchannel_token_delivery_mode: Option<String>,
+    /// CIBA §4 `backchannel_client_notification_endpoint` of a ping or push client.
+    /// [`crate::ServerConfig::ciba_notification_endpoint`] overrides it for every client.
+    #[serde(default)]
+    pub backchannel_client_notification_endpoint: Option<String>,
+    /// CIBA §4 `backchannel_user_code_parameter`: the client sends the user code of users
+    /// that have one.
+    #[serde(default)]
+    pub backchannel_user_code_parameter: bool,
 }
 
 /// One end user.
@@ -54,6 +66,10 @@ pub struct UserFixture {
     pub role: String,
     pub username: String,
     pub password: String,
+    /// CIBA §7.1 `user_code`: a secret the user gives clients registered with
+    /// `backchannel_user_code_parameter`, required from them for this user.
+    #[serde(default)]
+    pub user_code: Option<String>,
 }
 
 impl UserFixture {

@@ -26,6 +26,8 @@ pub struct LayoutPaths {
     pub device_authorization: String,
     /// RFC 8628 §3.3 user verification page (`verification_uri`).
     pub device_verification: String,
+    /// OpenID CIBA Core 1.0 §7.
+    pub backchannel_authentication: String,
 }
 
 impl LayoutPaths {
@@ -46,6 +48,7 @@ impl LayoutPaths {
             userinfo: path(Endpoint::Userinfo),
             device_authorization: path(Endpoint::DeviceAuthorization),
             device_verification: path(Endpoint::DeviceVerification),
+            backchannel_authentication: path(Endpoint::BackchannelAuthentication),
         }
     }
 }

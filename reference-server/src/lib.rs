@@ -6,6 +6,7 @@
 //! and the lifecycle of a spawned server.
 
 pub mod authz_request;
+pub mod ciba;
 pub mod client_auth;
 pub mod codes;
 pub mod config;
@@ -21,6 +22,7 @@ pub mod id_token;
 pub mod interaction;
 pub mod keys;
 pub mod layouts;
+pub mod notifier;
 pub mod pkce;
 pub mod policy;
 pub mod response_mode;
@@ -46,8 +48,8 @@ pub use keys::KeyError;
 pub use layouts::{Layout, LayoutParams};
 
 use endpoints::{
-    am_rest, authorization, consent, device, device_verification, introspection, jwks, login,
-    metadata, pingone_flow, revocation, test_hooks, token, userinfo,
+    am_rest, authorization, ciba as ciba_endpoint, consent, device, device_verification,
+    introspection, jwks, login, metadata, pingone_flow, revocation, test_hooks, token, userinfo,
 };
 use state::{AppState, SharedState};
 
@@ -119,6 +121,10 @@ pub(crate) fn router(state: SharedState) -> Router {
         (
             paths.device_verification.clone(),
             get(device_verification::get).post(device_verification::post),
+        ),
+        (
+            paths.backchannel_authentication.clone(),
+            post(ciba_endpoint::post).fallback(ciba_endpoint::other_method),
         ),
         (state.page_path("/login"), get(login::get).post(login::post)),
         (

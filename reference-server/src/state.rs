@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
+use crate::ciba::CibaStore;
 use crate::codes::CodeStore;
 use crate::config::ServerConfig;
 use crate::devices::DeviceStore;
@@ -11,6 +12,7 @@ use crate::fixtures::ClientFixture;
 use crate::interaction::InteractionStore;
 use crate::keys::{KeyError, SigningKey};
 use crate::layouts::{self, LayoutPaths};
+use crate::notifier::Notifier;
 use crate::policy::Policy;
 use crate::session::SessionStore;
 use crate::store::TokenStore;
@@ -37,6 +39,10 @@ pub struct AppState {
     pub devices: DeviceStore,
     /// The counter behind the `code-sequential` fault's codes.
     pub code_counter: AtomicU64,
+    /// CIBA authentication requests.
+    pub ciba: CibaStore,
+    /// The HTTP client of CIBA ping and push callbacks.
+    pub notifier: Notifier,
 }
 
 /// The keys published at the JWKS endpoint.
@@ -59,6 +65,7 @@ impl AppState {
         let issuer = config.issuer(&base_url);
         let paths = LayoutPaths::new(config.layout, &config.layout_params());
         let policy = Policy::new(&config);
+        let notifier = Notifier::new(!policy.ciba.redirects_refused);
         let signing = SigningKey::shared()?;
         let duplicate_kid = if !policy.jwks.unique_kids {
             Some(SigningKey::generate()?)
@@ -81,6 +88,8 @@ impl AppState {
             interactions: InteractionStore::new(),
             devices: DeviceStore::new(),
             code_counter: AtomicU64::new(1000),
+            ciba: CibaStore::new(),
+            notifier,
         })
     }
 

@@ -13,7 +13,13 @@ use crate::suite::{AuthMethod, Capability, Role};
 pub const DEFAULT_LAYOUTS: [Layout; 3] = [Layout::Generic, Layout::Pingone, Layout::Aic];
 
 /// The hooks the reference server performs at `POST /test/hooks/{hook}` in test mode.
-pub const REFERENCE_HOOKS: [&str; 3] = ["age_code", "age_device_code", "device_decision"];
+pub const REFERENCE_HOOKS: [&str; 5] = [
+    "age_code",
+    "age_device_code",
+    "device_decision",
+    "ciba_decision",
+    "age_ciba",
+];
 
 /// The target describing a reference server started with `config` at `base_url`.
 pub fn target(config: &ServerConfig, base_url: &str) -> Target {

@@ -221,6 +221,75 @@ faults! {
     DeviceCodeLowEntropy => "device-code-low-entropy": "device codes are a short guessable counter (RFC 8628 §5.2 SHOULD high entropy)", // DEVICE-5.2-device-code-entropy
     DeviceExpiredUserCodeAccepted => "device-expired-user-code-accepted": "the verification page accepts an expired user code (RFC 8628 §3.2, §3.3, derived)", // DEVICE-3.3-expired-user-code
     DeviceUserCodeReusable => "device-user-code-reusable": "a user code that was already approved can be approved again (RFC 8628 §3.3, derived)", // DEVICE-3.3-user-code-once
+    // CIBA (OpenID CIBA Core 1.0). Each names the requirements.md row a case proves.
+    // Row CIBA-4-metadata.
+    CibaMetadataMissingModes => "ciba-metadata-missing-modes": "metadata lacks `backchannel_token_delivery_modes_supported` (CIBA §4 REQUIRED)",
+    // Row CIBA-7.1-client-auth.
+    CibaWrongSecretAccepted => "ciba-wrong-secret-accepted": "the backchannel endpoint accepts any secret for a known client (CIBA §7.1 MUST authenticate)",
+    // Row CIBA-13-error-shape.
+    CibaInvalidClient400 => "ciba-invalid-client-400": "failed client authentication at the backchannel endpoint answers 400, not 401 (CIBA §13)",
+    // Row CIBA-13-unauthorized-client.
+    CibaGrantNotChecked => "ciba-grant-not-checked": "a client not registered for the CIBA grant may start a backchannel request (CIBA §13 unauthorized_client)",
+    // Row CIBA-7.1-exactly-one-hint.
+    CibaAcceptsTwoHints => "ciba-accepts-two-hints": "a request with more than one hint is accepted, the first one winning (CIBA §7.1 invalid_request)",
+    // Row CIBA-7.1-openid-scope (an info row: the OP reaction is unspecified).
+    CibaNoOpenidScopeCheck => "ciba-no-openid-scope-check": "a request without the `openid` scope is accepted (CIBA §7.1)",
+    // Row CIBA-7.1-notification-token.
+    CibaNotificationTokenOptional => "ciba-notification-token-optional": "ping and push requests without `client_notification_token` are accepted (CIBA §7.1 REQUIRED)",
+    // Row CIBA-13-unknown-user.
+    CibaUnknownUserAccepted => "ciba-unknown-user-accepted": "a `login_hint` naming no user is acknowledged and bound to the first user (CIBA §7.2, §13 unknown_user_id)",
+    // Row CIBA-7.1-id-token-hint.
+    CibaIdTokenHintRefused => "ciba-id-token-hint-refused": "a valid `id_token_hint` the server issued is refused (CIBA §7.2 step 4)",
+    // Row CIBA-7.1-user-code (missing: info in the row, §7.1.2 allows it).
+    CibaUserCodeNotRequired => "ciba-user-code-not-required": "a request without the user's registered user code is accepted (CIBA §13 missing_user_code)",
+    // Row CIBA-7.1-user-code.
+    CibaUserCodeNotChecked => "ciba-user-code-not-checked": "a wrong `user_code` is accepted (CIBA §13 invalid_user_code)",
+    // Row CIBA-7.1-binding-message.
+    CibaBindingMessageIgnored => "ciba-binding-message-ignored": "the authentication device never shows the `binding_message` (CIBA §7.1)",
+    // Row CIBA-7.2-ignore-unknown-params.
+    CibaUnknownParamsRejected => "ciba-unknown-params-rejected": "unrecognised request parameters are refused with invalid_request (CIBA §7.2 MUST ignore)",
+    // Row CIBA-13-error-code-from-list.
+    CibaRequestObjectErrorCode => "ciba-request-object-error-code": "a `request` parameter gets `invalid_request_object`, a code outside the §13 list (CIBA §13)",
+    // Row CIBA-7.3-ack-shape.
+    CibaAckNoExpiresIn => "ciba-ack-no-expires-in": "the acknowledgement omits `expires_in` (CIBA §7.3 REQUIRED)",
+    // Row CIBA-7.3-auth-req-id-entropy.
+    CibaAuthReqIdLowEntropy => "ciba-auth-req-id-low-entropy": "`auth_req_id` carries 32 random bits (CIBA §7.3 MUST be at least 128)",
+    // Row RFC6749-5.1-no-store (the CIBA acknowledgement).
+    CibaMissingNoStore => "ciba-missing-no-store": "backchannel responses lack `Cache-Control: no-store` (RFC 6749 §5.1, CIBA §7.3)",
+    // Row CIBA-11-slow-down (the row accepts authorization_pending, so only a stricter case can prove it).
+    CibaNoSlowDown => "ciba-no-slow-down": "polling faster than the interval never gets `slow_down` (CIBA §11)",
+    // Row CIBA-10.1.1-token-response.
+    CibaTokenNoIdToken => "ciba-token-no-id-token": "the CIBA token response lacks `id_token` (CIBA §10.1.1, OIDC Core §3.1.3.3)",
+    // Row CIBA-11-expired.
+    CibaExpiredStillIssues => "ciba-expired-still-issues": "an expired `auth_req_id` is still pending, and yields tokens once approved (CIBA §11 expired_token)",
+    // Row CIBA-11-access-denied.
+    CibaDeniedStillIssues => "ciba-denied-still-issues": "a denied request yields tokens (CIBA §11 access_denied)",
+    // Row CIBA-11-invalid-grant.
+    CibaAuthReqIdNotClientBound => "ciba-auth-req-id-not-client-bound": "another client can redeem an `auth_req_id` (CIBA §10.1, §11 invalid_grant)",
+    // Row CIBA-10.1.1-single-use.
+    CibaAuthReqIdReusable => "ciba-auth-req-id-reusable": "an `auth_req_id` can be redeemed more than once (CIBA §10.1.1)",
+    // Row CIBA-11-push-no-token-endpoint.
+    CibaPushTokensStillAtTokenEndpoint => "ciba-push-tokens-still-at-token-endpoint": "a push client also gets its tokens at the token endpoint (CIBA §10, §11 unauthorized_client)",
+    // Row CIBA-10.2-ping-may-poll.
+    CibaPingPollRefused => "ciba-ping-poll-refused": "a ping client polling the token endpoint gets `unauthorized_client` (CIBA §10.1)",
+    // Row CIBA-10.2-ping-request.
+    CibaPingWithoutBearer => "ciba-ping-without-bearer": "the ping callback carries no `Authorization: Bearer` (CIBA §10.2, §9)",
+    // Row CIBA-10.2-ping-request.
+    CibaPingExtraBody => "ciba-ping-extra-body": "the ping body carries more than `auth_req_id` (CIBA §10.2)",
+    // Row CIBA-10.2-ping-request (the denial run).
+    CibaPingNotOnDenial => "ciba-ping-not-on-denial": "no ping is sent when the user denies (CIBA §10.2 successful or failed)",
+    // Row CIBA-10.2-ping-not-early.
+    CibaPingBeforeDecision => "ciba-ping-before-decision": "the ping is sent at once, before the user has acted (CIBA §10.2)",
+    // Row CIBA-10.2-no-redirect-follow.
+    CibaNotificationFollowsRedirects => "ciba-notification-follows-redirects": "ping and push callbacks follow 3xx redirects (CIBA §10.2, §10.3)",
+    // Row CIBA-10.3-push-payload.
+    CibaPushWithoutBearer => "ciba-push-without-bearer": "the push callback carries no `Authorization: Bearer` (CIBA §10.3, §9)",
+    // Row CIBA-10.3.1-push-id-token.
+    CibaPushIdTokenMissingAuthReqIdClaim => "ciba-push-id-token-missing-auth-req-id-claim": "the pushed ID token lacks `urn:openid:params:jwt:claim:auth_req_id` (CIBA §10.3.1)",
+    // Row CIBA-10.3.1-push-id-token.
+    CibaPushIdTokenMissingAtHash => "ciba-push-id-token-missing-at-hash": "the pushed ID token lacks `at_hash` (CIBA §10.3.1)",
+    // Row CIBA-12-push-error.
+    CibaPushErrorNotSent => "ciba-push-error-not-sent": "a denial is never delivered to a push client (CIBA §12)",
 }
 
 impl fmt::Display for Fault {

@@ -76,7 +76,7 @@ impl Layout {
                 E::Registration => "/register",
                 // The server's choice (layouts.md); the reference server uses `/device`.
                 E::DeviceVerification => "/device",
-                E::BackchannelAuthentication => return None,
+                E::BackchannelAuthentication => "/bc-authorize",
                 E::OauthMetadata | E::OpenidConfiguration => return None,
             }
             .to_string(),

@@ -78,6 +78,11 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
     advertise(Endpoint::Userinfo, &paths.userinfo);
     // RFC 8628 §4: device_authorization_endpoint.
     advertise(Endpoint::DeviceAuthorization, &paths.device_authorization);
+    // CIBA §4: backchannel_authentication_endpoint REQUIRED for an OP that offers CIBA.
+    advertise(
+        Endpoint::BackchannelAuthentication,
+        &paths.backchannel_authentication,
+    );
     // RFC 8414 §2: response_types_supported is REQUIRED.
     if state.policy.metadata.response_types_listed {
         doc.insert("response_types_supported".into(), json!(["code", "token"]));
@@ -88,11 +93,13 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
     }
     doc.insert("response_modes_supported".into(), json!(modes));
     // RFC 8414 §2: *_supported members are JSON arrays.
+    // CIBA §4: the CIBA grant type is listed by OPs supporting ping or poll.
     let mut grant_types = vec![
         "authorization_code",
         "implicit",
         "client_credentials",
         "refresh_token",
+        crate::ciba::GRANT_TYPE,
     ];
     // RFC 8628 §4: support "is declared" by listing the grant type.
     if state.policy.device.grant_listed {
@@ -134,6 +141,21 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
             json!(["S256", "plain"]),
         );
     }
+    // CIBA §4: backchannel_token_delivery_modes_supported REQUIRED; user codes optional.
+    if state.policy.ciba.modes_advertised {
+        let modes: Vec<&str> = crate::ciba::DeliveryMode::ALL
+            .iter()
+            .map(|m| m.as_str())
+            .collect();
+        doc.insert(
+            "backchannel_token_delivery_modes_supported".into(),
+            json!(modes),
+        );
+    }
+    doc.insert(
+        "backchannel_user_code_parameter_supported".into(),
+        json!(true),
+    );
     doc.insert("subject_types_supported".into(), json!(["public"]));
     doc.insert(
         "claims_supported".into(),

@@ -6,6 +6,7 @@
 
 pub mod am_rest;
 pub mod authorization;
+pub mod ciba;
 pub mod consent;
 pub mod device;
 pub mod device_verification;

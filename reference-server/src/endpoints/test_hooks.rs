@@ -15,6 +15,13 @@
 //!   the user (`user` optional: the first user) approves or denies the device authorization
 //!   on the verification page (RFC 8628 §3.3), for cases that need a decision without a
 //!   browser. 404 `unknown_request` for a user code that cannot be decided.
+//! - `ciba_decision` `{ "auth_req_id": "...", "action": "approve" | "deny" }`: the user
+//!   decides on the authentication device (OpenID CIBA Core 1.0 §1 "AD"); ping and push
+//!   clients are notified. Answers 200 with what the device showed: `{"auth_req_id",
+//!   "action", "user", "binding_message"}` (`binding_message` absent when none is shown),
+//!   or 400 `invalid_request` when the request expired or was already decided.
+//! - `age_ciba` `{ "auth_req_id": "...", "seconds": "61" }`: the request is made `seconds`
+//!   older (fractions allowed), like `age_code`, for the expiry cases of CIBA §11.
 //!
 //! Answers: 204 once done; 404 `unknown_hook` or `unknown_request` (no such live code);
 //! 400 `invalid_request` for a body or argument that is missing or malformed.
@@ -28,7 +35,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::ciba::DecideError;
 use crate::devices::{Decider, Status};
+use crate::endpoints::ciba::deliver;
 use crate::errors::plain_error;
 use crate::state::SharedState;
 
@@ -53,6 +62,8 @@ pub async fn post(
         "age_code" => age_code(&state, &args),
         "age_device_code" => age_device_code(&state, &args),
         "device_decision" => device_decision(&state, &args),
+        "ciba_decision" => ciba_decision(&state, &args),
+        "age_ciba" => age_ciba(&state, &args),
         _ => plain_error(StatusCode::NOT_FOUND, "unknown_hook"),
     }
 }
@@ -123,6 +134,64 @@ fn device_decision(state: &SharedState, args: &BTreeMap<String, String>) -> Resp
     {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(_) => plain_error(StatusCode::NOT_FOUND, "unknown_request"),
+    }
+}
+
+fn ciba_decision(state: &SharedState, args: &BTreeMap<String, String>) -> Response {
+    let Some(id) = args.get("auth_req_id") else {
+        return invalid("`auth_req_id` is missing");
+    };
+    let approve = match args.get("action").map(String::as_str) {
+        Some("approve") => true,
+        Some("deny") => false,
+        _ => return invalid("`action` must be `approve` or `deny`"),
+    };
+    let record = match state
+        .ciba
+        .decide(id, approve, state.policy.ciba.expiry_enforced)
+    {
+        Ok(record) => record,
+        Err(DecideError::Unknown) => return plain_error(StatusCode::NOT_FOUND, "unknown_request"),
+        Err(error @ (DecideError::Expired | DecideError::AlreadyDecided)) => {
+            return invalid(&error.to_string());
+        }
+    };
+    deliver(state, id, &record);
+    let mut shown = serde_json::Map::new();
+    shown.insert("auth_req_id".into(), json!(id));
+    shown.insert(
+        "action".into(),
+        json!(if approve { "approve" } else { "deny" }),
+    );
+    if let Some(user) = state.config.fixtures.user_by_subject(&record.subject) {
+        shown.insert("user".into(), json!(user.username));
+    }
+    // CIBA §7.1: the binding message is "intended to be displayed on both the consumption
+    // device and the authentication device".
+    if let Some(message) = record
+        .binding_message
+        .filter(|_| state.policy.ciba.binding_message_shown)
+    {
+        shown.insert("binding_message".into(), json!(message));
+    }
+    (StatusCode::OK, axum::Json(serde_json::Value::Object(shown))).into_response()
+}
+
+fn age_ciba(state: &SharedState, args: &BTreeMap<String, String>) -> Response {
+    let Some(id) = args.get("auth_req_id") else {
+        return invalid("`auth_req_id` is missing");
+    };
+    let Some(by) = args
+        .get("seconds")
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+    else {
+        return invalid("`seconds` must be a non-negative number of seconds");
+    };
+    if state.ciba.age(id, by) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        plain_error(StatusCode::NOT_FOUND, "unknown_request")
     }
 }
 

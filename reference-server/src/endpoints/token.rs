@@ -11,7 +11,8 @@ use crate::errors::{OAuthError, method_not_allowed};
 use crate::fixtures::ClientFixture;
 use crate::form::Form;
 use crate::grants::{
-    GrantType, TokenResponse, authorization_code, client_credentials, device_code, refresh_token,
+    GrantType, TokenResponse, authorization_code, ciba, client_credentials, device_code,
+    refresh_token,
 };
 use crate::policy::TokenPolicy;
 use crate::state::{AppState, SharedState};
@@ -105,6 +106,7 @@ fn dispatch(
         GrantType::AuthorizationCode => authorization_code::grant(state, client, form),
         GrantType::RefreshToken => refresh_token::grant(state, client, form),
         GrantType::DeviceCode => device_code::grant(state, client, form),
+        GrantType::Ciba => ciba::grant(state, client, form),
         // RFC 6749 §5.2 unsupported_grant_type.
         GrantType::Other(_) if !state.policy.token.unknown_grant_unsupported => Err(
             OAuthError::invalid_request("the grant type is not supported"),

@@ -1,6 +1,7 @@
 //! Grant types of the token endpoint (RFC 6749 §4), one module per grant.
 
 pub mod authorization_code;
+pub mod ciba;
 pub mod client_credentials;
 pub mod device_code;
 pub mod implicit;
@@ -41,6 +42,8 @@ pub enum GrantType {
     RefreshToken,
     /// RFC 8628 §3.4.
     DeviceCode,
+    /// OpenID CIBA Core 1.0 §10.1.
+    Ciba,
     Other(String),
 }
 
@@ -51,6 +54,7 @@ impl GrantType {
             "client_credentials" => GrantType::ClientCredentials,
             "refresh_token" => GrantType::RefreshToken,
             device_code::GRANT_TYPE => GrantType::DeviceCode,
+            crate::ciba::GRANT_TYPE => GrantType::Ciba,
             other => GrantType::Other(other.to_string()),
         }
     }

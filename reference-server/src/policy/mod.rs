@@ -9,6 +9,7 @@
 //! doc names the fault that changes it. Fault names and meanings are defined in `oauth2spec-vocab`.
 
 mod authorization;
+mod ciba;
 mod device;
 mod grants;
 mod resources;
@@ -20,6 +21,7 @@ pub use authorization::{
     FormPostPolicy, ImplicitPolicy, InteractionPolicy, PagePolicy, RedirectUriPolicy,
     RequestPolicy, ResponsePolicy,
 };
+pub use ciba::CibaPolicy;
 pub use device::DevicePolicy;
 pub use grants::{CodePolicy, PkcePolicy, RefreshPolicy, TokenPolicy};
 pub use resources::{
@@ -57,6 +59,7 @@ pub struct Policy {
     pub interaction: InteractionPolicy,
     pub pages: PagePolicy,
     pub device: DevicePolicy,
+    pub ciba: CibaPolicy,
 }
 
 impl Policy {
@@ -81,6 +84,7 @@ impl Policy {
             interaction: InteractionPolicy::new(&on),
             pages: PagePolicy::new(&on),
             device: DevicePolicy::new(&on),
+            ciba: CibaPolicy::new(&on),
         }
     }
 }

@@ -887,6 +887,44 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
                 .status
                 .to_string()
         }
+        // OpenID CIBA: scenarios with their own servers and callback receiver.
+        fault @ (Fault::CibaMetadataMissingModes
+        | Fault::CibaWrongSecretAccepted
+        | Fault::CibaInvalidClient400
+        | Fault::CibaGrantNotChecked
+        | Fault::CibaAcceptsTwoHints
+        | Fault::CibaNoOpenidScopeCheck
+        | Fault::CibaNotificationTokenOptional
+        | Fault::CibaUnknownUserAccepted
+        | Fault::CibaIdTokenHintRefused
+        | Fault::CibaUserCodeNotRequired
+        | Fault::CibaUserCodeNotChecked
+        | Fault::CibaBindingMessageIgnored
+        | Fault::CibaUnknownParamsRejected
+        | Fault::CibaRequestObjectErrorCode
+        | Fault::CibaAckNoExpiresIn
+        | Fault::CibaAuthReqIdLowEntropy
+        | Fault::CibaMissingNoStore
+        | Fault::CibaNoSlowDown
+        | Fault::CibaTokenNoIdToken
+        | Fault::CibaExpiredStillIssues
+        | Fault::CibaDeniedStillIssues
+        | Fault::CibaAuthReqIdNotClientBound
+        | Fault::CibaAuthReqIdReusable
+        | Fault::CibaPushTokensStillAtTokenEndpoint
+        | Fault::CibaPingPollRefused
+        | Fault::CibaPingWithoutBearer
+        | Fault::CibaPingExtraBody
+        | Fault::CibaPingNotOnDenial
+        | Fault::CibaPingBeforeDecision
+        | Fault::CibaNotificationFollowsRedirects
+        | Fault::CibaPushWithoutBearer
+        | Fault::CibaPushIdTokenMissingAuthReqIdClaim
+        | Fault::CibaPushIdTokenMissingAtHash
+        | Fault::CibaPushErrorNotSent) => {
+            let on: Vec<Fault> = server.state.config.faults.iter().copied().collect();
+            super::ciba_faults::observe(fault, &on).await
+        }
         Fault::UserinfoQueryTokenNotPrivate => {
             let token = openid_access_token(r).await;
             let reply = get(r, &format!("/userinfo?access_token={token}")).await;

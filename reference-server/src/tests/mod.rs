@@ -2,6 +2,9 @@
 //! real server on port 0.
 
 mod authorization;
+mod ciba;
+mod ciba_faults;
+mod ciba_support;
 mod code_grant;
 mod device;
 mod device_faults;
