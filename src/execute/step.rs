@@ -250,6 +250,11 @@ impl Runner<'_> {
                 note: c.note.clone().filter(|_| !broken.unseen),
                 own_level: c.level.is_some(),
             };
+            if step.premise {
+                return Err(Abort::Skip(SkipReason::Premise {
+                    detail: finding.message(),
+                }));
+            }
             if step.setup {
                 return Err(Abort::Error(format!(
                     "prerequisite failed: {}",

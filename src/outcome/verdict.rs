@@ -77,6 +77,9 @@ pub enum SkipReason {
     /// A step has a hook performed (`hook = "<name>"`) that the target file has no
     /// `[hooks.<name>]` driver for.
     NoHook { hook: String },
+    /// A `premise = true` step did not hold: the case's premise is false on this server,
+    /// so it cannot judge what it tests there.
+    Premise { detail: String },
 }
 
 impl std::fmt::Display for SkipReason {
@@ -99,6 +102,9 @@ impl std::fmt::Display for SkipReason {
                 f,
                 "needs a wait of {needed_secs} s, over --max-wait {max_secs} s"
             ),
+            SkipReason::Premise { detail } => {
+                write!(f, "the case's premise does not hold here: {detail}")
+            }
             SkipReason::NoHook { hook } => write!(
                 f,
                 "no `[hooks.{hook}]` in the target file: the case needs a driver that performs \

@@ -124,6 +124,8 @@ pub struct RawStep {
     #[serde(default)]
     pub setup: Option<bool>,
     #[serde(default)]
+    pub premise: Option<bool>,
+    #[serde(default)]
     pub expect: Vec<Spanned<RawCheck>>,
 }
 

@@ -93,3 +93,27 @@ async fn repeat_judges_any_over_the_attempts() {
         assert_eq!(r.exchanges.len(), 3);
     }
 }
+
+#[tokio::test]
+async fn a_premise_that_does_not_hold_skips_and_one_that_holds_runs_on() {
+    for (status, want) in [(500, Status::Skip), (200, Status::Fail)] {
+        let server = MockServer::start().await;
+        Mock::given(path("/token"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(serde_json::json!({})))
+            .mount(&server)
+            .await;
+        let r = one(
+            &run(&server.uri(), "engine/checks/premise-*", 5).await,
+            "premise-that-does-not-hold-skips",
+        );
+        assert_eq!(r.status, want, "{}", r.message);
+        if want == Status::Skip {
+            assert!(
+                r.message
+                    .starts_with("the case's premise does not hold here: step 1 · token: status"),
+                "{}",
+                r.message
+            );
+        }
+    }
+}

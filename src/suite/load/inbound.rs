@@ -153,6 +153,7 @@ impl Validator<'_> {
             auth_spec: None,
             browser: None,
             setup: in_flow || rs.setup.unwrap_or(false),
+            premise: false,
             checks,
             agent,
             as_client,

@@ -288,7 +288,8 @@ impl Validator<'_> {
             set,
             auth_spec,
             browser,
-            setup: in_flow || rs.setup.unwrap_or(false),
+            setup: in_flow || rs.setup.unwrap_or(false) || rs.premise.unwrap_or(false),
+            premise: rs.premise.unwrap_or(false),
             checks,
             agent,
             as_client,
@@ -332,7 +333,12 @@ impl Validator<'_> {
         if let Some(s) = extra.into_iter().flatten().next() {
             self.error(s, "a step with `use` takes only `as`, `client` and `with`");
         }
-        if rs.capture.is_some() || !rs.expect.is_empty() || rs.setup.is_some() || rs.set.is_some() {
+        if rs.capture.is_some()
+            || !rs.expect.is_empty()
+            || rs.setup.is_some()
+            || rs.premise.is_some()
+            || rs.set.is_some()
+        {
             self.error(
                 span,
                 "a step with `use` takes only `as`, `client` and `with`",

@@ -225,6 +225,9 @@ pub struct RequestStep {
     pub browser: Option<Browser>,
     /// A failing check is an `error` (unmet prerequisite), not a finding.
     pub setup: bool,
+    /// `premise = true`: a failing check means the case cannot judge this server (its
+    /// premise does not hold there): the case is skipped with the reason.
+    pub premise: bool,
     pub checks: Vec<Check>,
     /// `agent = "b"`: another user agent (its own cookie jar) than the case's first.
     pub agent: Option<String>,
