@@ -179,3 +179,73 @@ async fn a_case_whose_grant_no_client_of_the_role_has_is_skipped_with_that_reaso
         case.message
     );
 }
+
+/// A refresh with a token no server issued: `invalid_grant` (RFC 6749 §5.2) from a client
+/// registered for refresh, but a client without the grant may be refused first.
+const PROBE: &str = r#"
+spec = "RFC 6749"
+needs = ["refresh_token"]
+
+[[case]]
+slug = "unknown-refresh-token-is-invalid-grant"
+title = "A refresh token nobody issued is refused with invalid_grant"
+section = "5.2"
+level = "MUST"
+requirement = "new"
+proof = "state-dropped"
+[[case.step]]
+endpoint = "token"
+form = { grant_type = "refresh_token", refresh_token = "oauth2spec-never-issued" }
+expect = [{ status = 400 }, { json = "/error", equals = "invalid_grant" }]
+"#;
+
+async fn probe(grants: Option<BTreeSet<Grant>>) -> oauth2spec::outcome::CaseRecord {
+    let dir = std::env::temp_dir()
+        .join(format!("oauth2spec-grants-{}", std::process::id()))
+        .join("grants");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join(format!("probe-{}.toml", grants.is_some()));
+    std::fs::write(&file, PROBE).expect("write suite");
+    let catalog = suite::load_files(None, &[file])
+        .unwrap_or_else(|d| panic!("{}", oauth2spec::diagnostic::render_all(&d)));
+    let oauth2spec::app::Reference { server, mut target } =
+        oauth2spec::app::start_reference(config())
+            .await
+            .expect("reference server");
+    split_confidential(&mut target, false);
+    if let Some(c) = target.clients.get_mut(&Role::Confidential) {
+        c.grants = grants;
+    }
+    let record = run_target(
+        &catalog,
+        target,
+        &Filter::default(),
+        &RunOptions::default(),
+        &|_| {},
+    )
+    .await
+    .expect("run starts");
+    server.shutdown().await;
+    record.cases.into_iter().next().expect("one case")
+}
+
+#[tokio::test]
+async fn unauthorized_client_for_an_undeclared_grant_is_no_finding() {
+    // The target says the machine client has client_credentials only: the server's
+    // `unauthorized_client` to its refresh is what the target said, not a finding.
+    let declared = probe(Some(BTreeSet::from([Grant::ClientCredentials]))).await;
+    assert_eq!(declared.status, Status::Skip, "{}", declared.message);
+    assert!(
+        matches!(
+            &declared.skip_reason,
+            Some(SkipReason::GrantNotRegistered { role, client_id, grant })
+                if role == "confidential" && client_id == "machine-only" && grant == "refresh_token"
+        ),
+        "{:?}",
+        declared.skip_reason
+    );
+    // A target that says nothing of the client's grants claims it may refresh: the same
+    // answer fails the case, as before.
+    let undeclared = probe(None).await;
+    assert_eq!(undeclared.status, Status::Fail, "{}", undeclared.message);
+}

@@ -130,3 +130,59 @@ impl RequestStep {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uses(id: &str) -> GrantUse {
+        static CATALOG: std::sync::OnceLock<crate::suite::Catalog> = std::sync::OnceLock::new();
+        let catalog = CATALOG.get_or_init(|| {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("suites");
+            crate::suite::load_dir(&root).expect("shipped suites load")
+        });
+        let case = catalog.cases.iter().find(|c| c.id == id);
+        case.unwrap_or_else(|| panic!("no case {id}")).grants()
+    }
+
+    fn set(grants: &[Grant]) -> BTreeSet<Grant> {
+        grants.iter().copied().collect()
+    }
+
+    #[test]
+    fn grants_come_from_response_types_and_literal_grant_types() {
+        use Grant::*;
+        let cc = uses("rfc6749/token-endpoint/no-store-on-token-response");
+        assert_eq!(cc.required(Role::Confidential), set(&[ClientCredentials]));
+        // A code flow through a flow, then its code exchanged and refreshed.
+        let refresh = uses("rfc6749/refresh/refresh-issues-access-token");
+        assert_eq!(
+            refresh.required(Role::Confidential),
+            set(&[AuthorizationCode, RefreshToken])
+        );
+        let implicit = uses("rfc6749/implicit/token-delivered-in-fragment");
+        assert_eq!(implicit.required(Role::Public), set(&[Implicit]));
+        // A template or an unknown `grant_type` names no grant.
+        let unknown = uses("rfc6749/token-endpoint/unknown-grant-type-is-unsupported-grant-type");
+        assert_eq!(unknown, GrantUse::default());
+    }
+
+    #[test]
+    fn a_step_expecting_an_error_only_probes_its_grant() {
+        use Grant::*;
+        // The point of the case is a client without the code grant: it keeps its client.
+        let restricted =
+            uses("rfc6749/authorization-request/restricted-client-is-unauthorized-client");
+        assert!(restricted.required(Role::Restricted).is_empty());
+        assert_eq!(
+            restricted.probed(Role::Restricted),
+            set(&[AuthorizationCode])
+        );
+        let wrong = uses("rfc6749/token-endpoint/wrong-secret-refused");
+        assert!(wrong.required(Role::Confidential).is_empty());
+        assert_eq!(wrong.probed(Role::Confidential), set(&[ClientCredentials]));
+        // A denied consent is an error delivered to the client.
+        let denied = uses("rfc6749/authorization-request/consent-denied-is-access-denied");
+        assert_eq!(denied.probed(Role::Confidential), set(&[AuthorizationCode]));
+    }
+}
