@@ -35,6 +35,8 @@ fn target(base: &str) -> Target {
         scope: Some("read".into()),
         redirect_uri: None,
         key: None,
+        grants: None,
+        also: Vec::new(),
     };
     Target {
         name: "hostile".into(),

@@ -11,6 +11,7 @@ use super::http::{Request, Response};
 use super::listener::{ListenerHandle, Mailbox, Respond};
 use super::redact::Redactor;
 use crate::outcome::{CaseRecord, Exchange, Finding, SkipReason, Status, verdict};
+use crate::plan::Choices;
 use crate::suite::{Case, Destination, Role, Severity};
 use crate::target::Resolved;
 
@@ -64,6 +65,7 @@ pub(super) struct Runner<'a> {
 pub async fn run_case(
     case: &Case,
     target: &Resolved,
+    choices: &Choices,
     options: &CaseOptions,
     limiter: &Semaphore,
     listener: &ListenerHandle,
@@ -81,6 +83,7 @@ pub async fn run_case(
         }
     };
     let mut cx = Context::new(target);
+    cx.choices = choices.clone();
     if case.uses_listener() {
         match open_mailbox(case, listener).await {
             Ok(m) => cx.mailbox = Some(m),

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
+use crate::plan::Choices;
 use crate::suite::Role;
 use crate::suite::template::{ClientField, Expr, Op, Part, TargetField, Template};
 use crate::target::{ClientConfig, Resolved};
@@ -20,6 +21,9 @@ pub struct Context<'a> {
     pub mailbox: Option<super::listener::Mailbox>,
     /// Clients the case registered (`as_client`), by the role they play from then on.
     pub dynamic: BTreeMap<Role, ClientConfig>,
+    /// Which of the target's clients for a role the plan chose for this case (by the
+    /// grants it exercises); a role not listed plays its main client.
+    pub choices: Choices,
 }
 
 impl<'a> Context<'a> {
@@ -30,14 +34,17 @@ impl<'a> Context<'a> {
             scope: None,
             mailbox: None,
             dynamic: BTreeMap::new(),
+            choices: Choices::new(),
         }
     }
 
-    /// The client playing `role`: one the case registered, else the target's.
+    /// The client playing `role`: one the case registered, else the target's client the
+    /// plan chose for the case.
     pub fn client(&self, role: Role) -> Option<&ClientConfig> {
-        self.dynamic
-            .get(&role)
-            .or_else(|| self.target.target.clients.get(&role))
+        self.dynamic.get(&role).or_else(|| {
+            let index = self.choices.get(&role).copied().unwrap_or(0);
+            self.target.target.clients.get(&role)?.candidate(index)
+        })
     }
 
     /// Renders a template for a step acting as `client`. `Ok(None)`: an optional value

@@ -58,7 +58,9 @@ pub async fn run(
                     r.skip_reason = Some(reason.clone());
                     r
                 }
-                Decision::Run => run_case(case, target, &options.case, limiter, listener).await,
+                Decision::Run(choices) => {
+                    run_case(case, target, choices, &options.case, limiter, listener).await
+                }
             };
             (index, apply_known_failure(record, target))
         });

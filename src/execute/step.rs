@@ -237,6 +237,9 @@ impl Runner<'_> {
                 (last, over_attempts(step, all, *times))
             }
         };
+        if !failures.is_empty() {
+            self.unregistered_grant(step, role, &last)?;
+        }
         for (i, broken) in failures {
             let c = &step.checks[i];
             let level = c.level.unwrap_or(self.case.level);
@@ -276,6 +279,35 @@ impl Runner<'_> {
             self.cx.dynamic.insert(role, client);
         }
         Ok(())
+    }
+
+    /// A step that broke its checks because the server answered `unauthorized_client`
+    /// (RFC 6749 §4.1.2.1, §5.2) to a grant the target file does not declare for the
+    /// client: the target said the client lacks it, so the refusal is no finding and the
+    /// case is skipped with that reason.
+    fn unregistered_grant(&self, step: &RequestStep, role: Role, a: &Attempt) -> Result<(), Abort> {
+        let Some(client) = self.cx.client(role) else {
+            return Ok(());
+        };
+        let Some(grant) = step.grants().into_iter().find(|g| client.lacks(*g)) else {
+            return Ok(());
+        };
+        let error = match &a.callback {
+            Some(cb) => cb
+                .params
+                .iter()
+                .find(|(k, _)| k == "error")
+                .map(|(_, v)| v.as_str()),
+            None => a.body.json().ok().and_then(|j| j.get("error")?.as_str()),
+        };
+        if error != Some("unauthorized_client") {
+            return Ok(());
+        }
+        Err(Abort::Skip(SkipReason::GrantNotRegistered {
+            role: role.to_string(),
+            client_id: client.client_id.clone(),
+            grant: grant.to_string(),
+        }))
     }
 
     /// Sends one attempt: through the user agent for a `browser` step, else directly.
@@ -405,6 +437,8 @@ fn registered(a: &Attempt) -> Result<crate::target::ClientConfig, String> {
             .and_then(|v| v.as_str())
             .map(str::to_string),
         key: None,
+        grants: None,
+        also: Vec::new(),
     })
 }
 

@@ -80,6 +80,17 @@ pub enum SkipReason {
     /// A `premise = true` step did not hold: the case's premise is false on this server,
     /// so it cannot judge what it tests there.
     Premise { detail: String },
+    /// None of the clients the target file gives a role (the main one and its `also`
+    /// list) is registered for every grant the case exercises with that role.
+    NoClientForGrants { role: String, grants: Vec<String> },
+    /// The server answered `unauthorized_client` (RFC 6749 §5.2, §4.1.2.1) to a grant the
+    /// target file does not declare for the client that sent it: what the target said,
+    /// not a finding.
+    GrantNotRegistered {
+        role: String,
+        client_id: String,
+        grant: String,
+    },
 }
 
 impl std::fmt::Display for SkipReason {
@@ -109,6 +120,25 @@ impl std::fmt::Display for SkipReason {
                 f,
                 "no `[hooks.{hook}]` in the target file: the case needs a driver that performs \
                  the `{hook}` action"
+            ),
+            SkipReason::NoClientForGrants { role, grants } => {
+                let names: Vec<String> = grants.iter().map(|g| format!("`{g}`")).collect();
+                write!(
+                    f,
+                    "no `{role}` client in the target is registered for {}{}: name one with \
+                     `grants` under `[clients.{role}]` or `[[clients.{role}.also]]`",
+                    if names.len() > 1 { "all of " } else { "" },
+                    names.join(", ")
+                )
+            }
+            SkipReason::GrantNotRegistered {
+                role,
+                client_id,
+                grant,
+            } => write!(
+                f,
+                "the server answered `unauthorized_client` to `{grant}` from client \
+                 `{client_id}` (`{role}`), which the target does not declare for that grant"
             ),
         }
     }

@@ -1,13 +1,16 @@
 //! WHICH cases run and why not: `--only`/`--skip` filters, then the target's
 //! capabilities, configured client roles and hook drivers decide run or skip (with the
-//! reason).
+//! reason), and which of a role's clients a case uses (the one registered for the grants
+//! it exercises).
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::outcome::SkipReason;
 use crate::suite::template::ClientField;
-use crate::suite::{Case, Catalog};
-use crate::target::Resolved;
+use crate::suite::{Case, Catalog, Grant, Role};
+use crate::target::{ClientConfig, Resolved};
 
 /// Glob filters on case ids (`rfc7009/*`, `*/revoke/*`).
 #[derive(Debug, Clone, Default)]
@@ -91,9 +94,14 @@ impl Filter {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    Run,
+    /// Run, with the client chosen for each role (see [`Choices`]).
+    Run(Choices),
     Skip(SkipReason),
 }
+
+/// Per role, which of the target's clients for it a case uses: the index into
+/// [`crate::target::ClientConfig::candidates`] (0, the main client, unless listed).
+pub type Choices = BTreeMap<Role, usize>;
 
 /// The cases selected by the filter, each with its decision. Cases a filter leaves out
 /// are not listed at all (they are not part of the run); cases the target cannot run
@@ -120,15 +128,34 @@ fn decide(case: &Case, target: &Resolved) -> Decision {
             });
         }
     }
+    let grants = case.grants();
+    let mut choices = Choices::new();
     for role in case.roles() {
-        if !target.target.clients.contains_key(&role) {
+        let Some(client) = target.target.clients.get(&role) else {
             return Decision::Skip(SkipReason::NoClient {
                 role: role.to_string(),
             });
+        };
+        match choose(client, &grants.required(role), &grants.probed(role)) {
+            Ok(0) => {}
+            Ok(i) => {
+                choices.insert(role, i);
+            }
+            Err(missing) => {
+                return Decision::Skip(SkipReason::NoClientForGrants {
+                    role: role.to_string(),
+                    grants: missing.iter().map(|g| g.to_string()).collect(),
+                });
+            }
         }
     }
     for (role, field) in case.client_fields() {
-        let Some(client) = target.target.clients.get(&role) else {
+        let Some(client) = target
+            .target
+            .clients
+            .get(&role)
+            .and_then(|c| c.candidate(choices.get(&role).copied().unwrap_or(0)))
+        else {
             continue;
         };
         let present = match field {
@@ -153,5 +180,28 @@ fn decide(case: &Case, target: &Resolved) -> Decision {
             });
         }
     }
-    Decision::Run
+    Decision::Run(choices)
+}
+
+/// The client a case plays a role with: the first candidate registered for every grant
+/// the case needs of the role, preferring one also registered for the grants it only
+/// probes (so that a refusal it expects is about what the case tests, not the grant).
+/// `Err`: the grants no single candidate serves.
+pub fn choose(
+    client: &ClientConfig,
+    required: &BTreeSet<Grant>,
+    probed: &BTreeSet<Grant>,
+) -> Result<usize, BTreeSet<Grant>> {
+    let able: Vec<(usize, &ClientConfig)> = client
+        .candidates()
+        .enumerate()
+        .filter(|(_, c)| c.serves(required))
+        .collect();
+    let Some(&(first, _)) = able.first() else {
+        return Err(required.clone());
+    };
+    Ok(able
+        .iter()
+        .find(|(_, c)| c.serves(probed))
+        .map_or(first, |(i, _)| *i))
 }

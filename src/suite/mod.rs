@@ -11,5 +11,5 @@ pub mod vocab;
 pub use load::{load_dir, load_files};
 pub use model::*;
 pub use vocab::{
-    AuthMethod, AuthMode, Capability, Endpoint, Fault, JsonType, Level, Role, Severity,
+    AuthMethod, AuthMode, Capability, Endpoint, Fault, Grant, JsonType, Level, Role, Severity,
 };

@@ -113,6 +113,17 @@ impl Template {
         }
     }
 
+    /// The text of a template without substitutions (`None` when it has any).
+    pub fn as_literal(&self) -> Option<String> {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Literal(s) => Some(s.as_str()),
+                Part::Expr(_) => None,
+            })
+            .collect()
+    }
+
     pub fn parse(input: &str) -> Result<Template, TemplateError> {
         let mut parts = Vec::new();
         let mut rest = input;

@@ -41,6 +41,24 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// A grant type a client may be registered for, by its RFC 7591 §2 `grant_types` name
+    /// (and the URNs of the specifications that define the others): the target file's
+    /// `grants = [...]` and what a case exercises with a role.
+    Grant {
+        AuthorizationCode => "authorization_code",
+        Implicit => "implicit",
+        Password => "password",
+        ClientCredentials => "client_credentials",
+        RefreshToken => "refresh_token",
+        JwtBearer => "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        Saml2Bearer => "urn:ietf:params:oauth:grant-type:saml2-bearer",
+        DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
+        TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
+        Ciba => "urn:openid:params:grant-type:ciba",
+    }
+}
+
+vocabulary! {
     /// How strongly the specification states a requirement, exactly as it words it.
     Level {
         Must => "MUST",

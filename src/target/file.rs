@@ -8,11 +8,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::hooks::{RawHook, RawListener};
-use super::keys;
 use super::layout::{Layout, LayoutParams};
-use super::{Choice, ClientConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
+use super::{Choice, HttpSettings, Login, LoginDriver, Target, UserConfig};
 use crate::diagnostic::{self, Diagnostic, Source};
-use crate::suite::{AuthMethod, Capability, Endpoint, Role};
+use crate::suite::{Capability, Endpoint};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,7 +30,7 @@ struct RawTarget {
     #[serde(default)]
     endpoints: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
-    clients: BTreeMap<String, Spanned<RawClient>>,
+    clients: BTreeMap<String, Spanned<super::clients::RawClient>>,
     #[serde(default)]
     users: BTreeMap<String, RawUser>,
     #[serde(default)]
@@ -92,25 +91,6 @@ struct RawChoice {
     text: Option<String>,
     #[serde(default)]
     button: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawClient {
-    client_id: Spanned<String>,
-    #[serde(default)]
-    client_secret: Option<Spanned<String>>,
-    auth_method: Spanned<String>,
-    #[serde(default)]
-    scope: Option<Spanned<String>>,
-    #[serde(default)]
-    redirect_uri: Option<Spanned<String>>,
-    #[serde(default)]
-    key_file: Option<Spanned<String>>,
-    #[serde(default)]
-    key_alg: Option<Spanned<String>>,
-    #[serde(default)]
-    key_id: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -218,81 +198,7 @@ pub fn parse(
             ),
         }
     }
-    let mut clients = BTreeMap::new();
-    for (key, raw_client) in &raw.clients {
-        let span = raw_client.span();
-        let rc = raw_client.get_ref();
-        let Some(role) = Role::parse(key) else {
-            cx.error(
-                span,
-                format!("unknown client role `{key}`"),
-                Some(&Role::expected()),
-            );
-            continue;
-        };
-        let auth_method = match AuthMethod::parse(rc.auth_method.get_ref()) {
-            Some(m) => m,
-            None => {
-                cx.error(
-                    rc.auth_method.span(),
-                    format!("unknown auth_method `{}`", rc.auth_method.get_ref()),
-                    Some(&AuthMethod::expected()),
-                );
-                continue;
-            }
-        };
-        if matches!(role, Role::Dyn | Role::Dyn2) {
-            cx.error(
-                span.clone(),
-                format!("client `{key}` is registered by the cases themselves (`as_client`)"),
-                Some("another role"),
-            );
-        }
-        let client_secret = rc.client_secret.as_ref().map(|s| cx.string(s));
-        // A private_key_jwt client authenticates with its key, every other with a secret
-        // (client_secret_jwt signs with it, OpenID Connect Core §9).
-        let needs_secret = !matches!(auth_method, AuthMethod::None | AuthMethod::PrivateKeyJwt);
-        if auth_method == AuthMethod::PrivateKeyJwt && rc.key_file.is_none() {
-            cx.error(
-                span.clone(),
-                format!("client `{key}` uses `private_key_jwt` but has no `key_file`"),
-                None,
-            );
-        }
-        if needs_secret && client_secret.is_none() {
-            cx.error(
-                span.clone(),
-                format!("client `{key}` uses `{auth_method}` but has no `client_secret`"),
-                None,
-            );
-        }
-        let mut setting = |s: &Option<Spanned<String>>| {
-            s.as_ref().map(|s| keys::Setting {
-                value: cx.string(s),
-                span: s.span(),
-            })
-        };
-        let settings = keys::KeySettings {
-            file: setting(&rc.key_file),
-            alg: setting(&rc.key_alg),
-            id: setting(&rc.key_id),
-        };
-        let key = keys::load(source, &settings, client_secret.as_deref()).unwrap_or_else(|d| {
-            cx.diags.extend(d);
-            None
-        });
-        clients.insert(
-            role,
-            ClientConfig {
-                client_id: cx.string(&rc.client_id),
-                client_secret,
-                auth_method,
-                scope: rc.scope.as_ref().map(|s| cx.string(s)),
-                redirect_uri: rc.redirect_uri.as_ref().map(|s| cx.string(s)),
-                key,
-            },
-        );
-    }
+    let clients = cx.clients(&raw.clients);
     let mut users = BTreeMap::new();
     for (key, u) in &raw.users {
         users.insert(
@@ -393,9 +299,9 @@ pub fn parse(
 }
 
 pub(super) struct Cx<'a> {
-    source: &'a Source,
+    pub(super) source: &'a Source,
     pub(super) env: &'a dyn Fn(&str) -> Option<String>,
-    diags: Vec<Diagnostic>,
+    pub(super) diags: Vec<Diagnostic>,
 }
 
 impl Cx<'_> {

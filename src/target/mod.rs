@@ -4,13 +4,14 @@
 //! Discovery documents are fetched by `execute/` (the only module with network I/O);
 //! this module only interprets them.
 
+pub mod clients;
 pub mod file;
 pub mod hooks;
 pub mod keys;
 pub mod layout;
 pub mod reference;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -18,7 +19,7 @@ use serde_json::Value;
 pub use hooks::{HookConfig, ListenerConfig};
 pub use layout::{Layout, LayoutParams};
 
-use crate::suite::{AuthMethod, Capability, Endpoint, Role};
+use crate::suite::{AuthMethod, Capability, Endpoint, Grant, Role};
 
 /// A target as its file (or the default run) describes it.
 #[derive(Debug, Clone)]
@@ -61,6 +62,12 @@ pub struct ClientConfig {
     pub redirect_uri: Option<String>,
     /// The key its JWT assertions are signed with (`key_file` / `key_alg` / `key_id`).
     pub key: Option<keys::ClientKey>,
+    /// The grant types it is registered for (`grants`); `None`: not said, so assumed to
+    /// serve every grant.
+    pub grants: Option<BTreeSet<Grant>>,
+    /// `[[clients.<role>.also]]`: other clients playing the role for other grants
+    /// (see [`clients`]).
+    pub also: Vec<ClientConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -192,6 +199,7 @@ impl Target {
         let mut out: Vec<String> = self
             .clients
             .values()
+            .flat_map(ClientConfig::candidates)
             .filter_map(|c| c.client_secret.clone())
             .collect();
         out.extend(self.users.values().map(|u| u.password.clone()));

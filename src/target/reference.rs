@@ -7,7 +7,7 @@ use reference_server::ServerConfig;
 
 use super::layout::Layout;
 use super::{ClientConfig, HookConfig, HttpSettings, Login, LoginDriver, Target, UserConfig};
-use crate::suite::{AuthMethod, Capability, Role};
+use crate::suite::{AuthMethod, Capability, Grant, Role};
 
 /// The layouts the default run exercises, in order.
 pub const DEFAULT_LAYOUTS: [Layout; 3] = [Layout::Generic, Layout::Pingone, Layout::Aic];
@@ -39,6 +39,15 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
                 scope: Some(c.scope.clone()).filter(|s| !s.is_empty()),
                 redirect_uri: c.redirect_uris.first().cloned(),
                 key: None,
+                // What the fixture registers, so that the self-tests plan as a target that
+                // declares its clients' grants does.
+                grants: Some(
+                    c.grant_types
+                        .iter()
+                        .filter_map(|g| Grant::parse(g))
+                        .collect(),
+                ),
+                also: Vec::new(),
             },
         );
     }

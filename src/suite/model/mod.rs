@@ -6,8 +6,10 @@
 use std::collections::BTreeSet;
 
 mod check;
+mod grants;
 
 pub use check::*;
+pub use grants::GrantUse;
 
 use super::template::Template;
 use super::vocab::{AuthMethod, AuthMode, Capability, Endpoint, Level, Role};
