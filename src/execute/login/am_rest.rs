@@ -94,12 +94,13 @@ fn authorization(req: &Request, token: &str, cx: &WalkContext) -> Request {
     }
     params.extend(cx.fill.iter().cloned());
     params.push(("csrf".into(), token.to_string()));
-    let decision = if consent == Consent::Deny {
-        "deny"
-    } else {
-        "allow"
-    };
-    params.push(("decision".into(), decision.into()));
+    // `consent = "none"`: the user does not decide, so no `decision` is posted and the
+    // server shows its confirmation page (a walk that judges that page, RFC 8628 §3.3.1).
+    match consent {
+        Consent::Allow => params.push(("decision".into(), "allow".into())),
+        Consent::Deny => params.push(("decision".into(), "deny".into())),
+        Consent::None => {}
+    }
     u.set_query(None);
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(&params)
