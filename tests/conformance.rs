@@ -134,94 +134,10 @@ fn expected_skip(layout: Layout, record: &CaseRecord) -> bool {
 /// Faults the reference server has but no case can prove yet, each with what the suite
 /// format lacks. The trial above fails for a fault here that a case does prove, so the list
 /// shrinks as the format grows; it is the open work, not an exemption from it.
-/// Faults whose cases are not written yet: the device grant and CIBA endpoints of the
-/// reference server landed before their suites (issue 8). Each entry must go once its
+/// Faults whose cases are not written yet: the CIBA endpoints of the reference server
+/// landed before their suite (issue 8). Each entry must go once its
 /// case exists (the trial then says so).
 const PENDING: &[(&str, &str)] = &[
-    (
-        "device-grant-not-in-metadata",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-duplicate-param-accepted",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-basic-needs-client-id",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-expires-in-string",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-error-not-json",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-response-cacheable",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-user-code-in-verification-uri",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-complete-auto-approves",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-confidential-no-secret",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-public-no-client-id",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-code-not-client-bound",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-pending-as-invalid-grant",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-no-slow-down",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-interval-not-increased",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-denied-still-issues",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-expired-still-issues",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-unknown-code-pending",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-code-reusable",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-code-low-entropy",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-expired-user-code-accepted",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
-    (
-        "device-user-code-reusable",
-        "RFC 8628 suite in progress (issue 8)",
-    ),
     (
         "ciba-metadata-missing-modes",
         "CIBA suite in progress (issue 8)",

@@ -319,10 +319,26 @@ impl Runner<'_> {
                     response: resp,
                 });
             }
-            if !filled && let Some(r) = fill_form(&html, &here, cx) {
-                filled = true;
-                req = r;
-                continue;
+            if !cx.fill.is_empty()
+                && let Some(r) = fill_form(&html, &here, cx)
+            {
+                if filled {
+                    // The page asks the user to type the same fields again: what was typed
+                    // was refused (an expired user code, say). The walk ends here, for the
+                    // checks. (A later form carrying them as hidden fields is not that.)
+                    let view = interaction::View::new(&here, resp.status, &html);
+                    let asks_again = view
+                        .forms
+                        .iter()
+                        .any(|f| cx.fill.iter().all(|(name, _)| f.text_inputs.contains(name)));
+                    if asks_again {
+                        return Ok(ended(resp));
+                    }
+                } else {
+                    filled = true;
+                    req = r;
+                    continue;
+                }
             }
             let view = interaction::View::new(&here, resp.status, &html);
             match driver.on_page(&view, cx) {

@@ -110,24 +110,33 @@ impl RequestStep {
                         | JsonTest::Type(_)
                 )
         };
-        self.checks
-            .iter()
-            .filter(|c| c.when.is_none())
-            .filter(|c| {
-                c.level
-                    .is_none_or(|l| l.severity() != crate::outcome::Severity::Note)
-            })
-            .any(|c| match &c.kind {
-                CheckKind::Status(StatusMatch::Exact(list)) => {
-                    !list.is_empty() && list.iter().all(|s| *s >= 400)
-                }
-                CheckKind::Status(StatusMatch::Class(class)) => *class >= 4,
-                CheckKind::Json { pointer, test } | CheckKind::Callback { pointer, test } => {
-                    names_error(pointer, test)
-                }
-                CheckKind::Delivered(ways) => ways.as_slice() == [Delivery::None],
-                _ => false,
-            })
+        // An `error` member judged at a level that counts, even behind a guard (`when = {
+        // status = "4xx" }`), says the author probes a refusal.
+        let judged = |c: &&crate::suite::Check| {
+            c.level
+                .is_none_or(|l| l.severity() != crate::outcome::Severity::Note)
+        };
+        let guarded_error = self.checks.iter().filter(judged).any(|c| {
+            matches!(&c.kind, CheckKind::Json { pointer, test } | CheckKind::Callback { pointer, test }
+                if names_error(pointer, test))
+        });
+        guarded_error
+            || self
+                .checks
+                .iter()
+                .filter(|c| c.when.is_none())
+                .filter(judged)
+                .any(|c| match &c.kind {
+                    CheckKind::Status(StatusMatch::Exact(list)) => {
+                        !list.is_empty() && list.iter().all(|s| *s >= 400)
+                    }
+                    CheckKind::Status(StatusMatch::Class(class)) => *class >= 4,
+                    CheckKind::Json { pointer, test } | CheckKind::Callback { pointer, test } => {
+                        names_error(pointer, test)
+                    }
+                    CheckKind::Delivered(ways) => ways.as_slice() == [Delivery::None],
+                    _ => false,
+                })
     }
 }
 
