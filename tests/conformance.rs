@@ -148,11 +148,6 @@ const PENDING: &[(&str, &str)] = &[
         "ciba-no-slow-down",
         "CIBA-11-slow-down accepts authorization_pending for fast polling; only a stricter case could prove it",
     ),
-    // What the format lacks.
-    (
-        "ciba-binding-message-ignored",
-        "a hook step cannot be judged: checking what the authentication device showed needs expect on the ciba_decision hook's answer",
-    ),
     // Ping and push notifications: the reference server calls one registered URL per client
     // (ServerConfig::ciba_notification_endpoint), not a per-case listener URL.
     (
