@@ -134,121 +134,57 @@ fn expected_skip(layout: Layout, record: &CaseRecord) -> bool {
 /// Faults the reference server has but no case can prove yet, each with what the suite
 /// format lacks. The trial above fails for a fault here that a case does prove, so the list
 /// shrinks as the format grows; it is the open work, not an exemption from it.
-/// Faults whose cases are not written yet: the CIBA endpoints of the reference server
-/// landed before their suite (issue 8). Each entry must go once its
-/// case exists (the trial then says so).
 const PENDING: &[(&str, &str)] = &[
-    (
-        "ciba-metadata-missing-modes",
-        "CIBA suite in progress (issue 8)",
-    ),
-    (
-        "ciba-wrong-secret-accepted",
-        "CIBA suite in progress (issue 8)",
-    ),
-    (
-        "ciba-invalid-client-400",
-        "CIBA suite in progress (issue 8)",
-    ),
-    ("ciba-grant-not-checked", "CIBA suite in progress (issue 8)"),
-    ("ciba-accepts-two-hints", "CIBA suite in progress (issue 8)"),
+    // OpenID CIBA Core 1.0: rows whose OP behaviour is info only, so no case can fail.
     (
         "ciba-no-openid-scope-check",
-        "CIBA suite in progress (issue 8)",
-    ),
-    (
-        "ciba-notification-token-optional",
-        "CIBA suite in progress (issue 8)",
-    ),
-    (
-        "ciba-unknown-user-accepted",
-        "CIBA suite in progress (issue 8)",
-    ),
-    (
-        "ciba-id-token-hint-refused",
-        "CIBA suite in progress (issue 8)",
+        "CIBA-7.1-openid-scope is info: §7.1 defines no OP reaction to a missing openid scope",
     ),
     (
         "ciba-user-code-not-required",
-        "CIBA suite in progress (issue 8)",
+        "CIBA-7.1-user-code: §7.1.2 lets the OP allow users without a user code (info)",
     ),
     (
-        "ciba-user-code-not-checked",
-        "CIBA suite in progress (issue 8)",
+        "ciba-no-slow-down",
+        "CIBA-11-slow-down accepts authorization_pending for fast polling; only a stricter case could prove it",
     ),
-    (
-        "ciba-binding-message-ignored",
-        "CIBA suite in progress (issue 8)",
-    ),
-    (
-        "ciba-unknown-params-rejected",
-        "CIBA suite in progress (issue 8)",
-    ),
-    (
-        "ciba-request-object-error-code",
-        "CIBA suite in progress (issue 8)",
-    ),
-    ("ciba-ack-no-expires-in", "CIBA suite in progress (issue 8)"),
-    (
-        "ciba-auth-req-id-low-entropy",
-        "CIBA suite in progress (issue 8)",
-    ),
-    ("ciba-missing-no-store", "CIBA suite in progress (issue 8)"),
-    ("ciba-no-slow-down", "CIBA suite in progress (issue 8)"),
-    ("ciba-token-no-id-token", "CIBA suite in progress (issue 8)"),
-    (
-        "ciba-expired-still-issues",
-        "CIBA suite in progress (issue 8)",
-    ),
-    (
-        "ciba-denied-still-issues",
-        "CIBA suite in progress (issue 8)",
-    ),
-    (
-        "ciba-auth-req-id-not-client-bound",
-        "CIBA suite in progress (issue 8)",
-    ),
-    (
-        "ciba-auth-req-id-reusable",
-        "CIBA suite in progress (issue 8)",
-    ),
-    (
-        "ciba-push-tokens-still-at-token-endpoint",
-        "CIBA suite in progress (issue 8)",
-    ),
-    ("ciba-ping-poll-refused", "CIBA suite in progress (issue 8)"),
+    // Ping and push notifications: the reference server calls one registered URL per client
+    // (ServerConfig::ciba_notification_endpoint), not a per-case listener URL.
     (
         "ciba-ping-without-bearer",
-        "CIBA suite in progress (issue 8)",
+        "ping/push notifications need a shared listener path matched by auth_req_id",
     ),
-    ("ciba-ping-extra-body", "CIBA suite in progress (issue 8)"),
+    (
+        "ciba-ping-extra-body",
+        "ping/push notifications need a shared listener path matched by auth_req_id",
+    ),
     (
         "ciba-ping-not-on-denial",
-        "CIBA suite in progress (issue 8)",
+        "ping/push notifications need a shared listener path matched by auth_req_id",
     ),
     (
         "ciba-ping-before-decision",
-        "CIBA suite in progress (issue 8)",
+        "ping/push notifications need a shared listener path matched by auth_req_id",
     ),
     (
         "ciba-notification-follows-redirects",
-        "CIBA suite in progress (issue 8)",
+        "ping/push notifications need a shared listener path matched by auth_req_id",
     ),
     (
         "ciba-push-without-bearer",
-        "CIBA suite in progress (issue 8)",
+        "ping/push notifications need a shared listener path matched by auth_req_id",
     ),
     (
         "ciba-push-id-token-missing-auth-req-id-claim",
-        "CIBA suite in progress (issue 8)",
+        "ping/push notifications need a shared listener path matched by auth_req_id",
     ),
     (
         "ciba-push-id-token-missing-at-hash",
-        "CIBA suite in progress (issue 8)",
+        "ping/push notifications need a shared listener path matched by auth_req_id",
     ),
     (
         "ciba-push-error-not-sent",
-        "CIBA suite in progress (issue 8)",
+        "ping/push notifications need a shared listener path matched by auth_req_id",
     ),
 ];
 

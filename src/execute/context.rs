@@ -164,6 +164,13 @@ impl<'a> Context<'a> {
                     .encode(sha2::Sha256::digest(value.as_bytes())))
             }
             Expr::Random => Ok(random(32)),
+            Expr::Username(role) => self
+                .target
+                .target
+                .users
+                .get(role)
+                .map(|u| u.username.clone())
+                .ok_or_else(|| format!("no `[users.{role}]` configured")),
             Expr::Target(TargetField::Issuer) => Ok(self.target.issuer.clone()),
             Expr::Target(TargetField::BaseUrl) => Ok(self.target.target.base_url.clone()),
             Expr::Target(TargetField::PropagationSeconds) => {

@@ -136,13 +136,14 @@ impl Runner<'_> {
     }
 
     /// Has the target's hook driver perform an out-of-band action. A hook that cannot be
-    /// performed is the harness's problem, never a finding about the server.
+    /// performed is the harness's problem, never a finding about the server. Returns the
+    /// driver's answer when it has one (the `http` and `reference` drivers).
     pub(super) async fn hook(
         &mut self,
         h: &HookCall,
         role: Role,
         label: &str,
-    ) -> Result<(), Abort> {
+    ) -> Result<Option<Response>, Abort> {
         let err = |m: String| Abort::Error(format!("{label}: {m}"));
         let mut args = BTreeMap::new();
         for (name, t) in &h.args {
@@ -168,6 +169,6 @@ impl Runner<'_> {
                 outcome.duration,
             );
         }
-        Ok(())
+        Ok(outcome.exchange.map(|(_, resp)| resp))
     }
 }

@@ -156,7 +156,10 @@ impl Runner<'_> {
             self.cx.vars.insert(scoped(alias, name), value);
         }
         match &step.to {
-            Destination::Hook(h) => return self.hook(h, role, label).await,
+            // A hook whose answer nobody reads is only performed.
+            Destination::Hook(h) if step.checks.is_empty() && step.captures.is_empty() => {
+                return self.hook(h, role, label).await.map(|_| ());
+            }
             Destination::Receive(r) if r.expect_none => {
                 return self.expect_nothing(r, role, label).await;
             }
@@ -320,6 +323,23 @@ impl Runner<'_> {
         let err = |m: String| Abort::Error(format!("{label}: {m}"));
         if let Destination::Receive(r) = &step.to {
             return self.receive(r, role, label).await;
+        }
+        if let Destination::Hook(h) = &step.to {
+            // What the out-of-band action reports (the device's screen, say) is judged
+            // like a response.
+            let Some(resp) = self.hook(h, role, label).await? else {
+                return Err(err(
+                    "the hook driver gives no answer for `expect` or `capture` to read".into(),
+                ));
+            };
+            return Ok(Attempt {
+                body: Body::of(&resp),
+                resp,
+                callback: None,
+                ended_at: String::new(),
+                hops: Vec::new(),
+                method: None,
+            });
         }
         if step.browser.is_some() {
             let walk = self.authorize(step, role, label).await.map_err(err)?;

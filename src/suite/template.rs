@@ -47,6 +47,9 @@ pub enum Expr {
     Arith(Box<Expr>, Op, Box<Expr>),
     /// `listener.<name>`: the case's own URL at the callback listener.
     Listener(String),
+    /// `users.<role>.username`: the username of the target's `[users.<role>]`, e.g. a
+    /// CIBA `login_hint` (OpenID CIBA Core 1.0 §7.1 lets the OP define the hint's format).
+    Username(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -264,12 +267,14 @@ impl std::fmt::Display for Expr {
                 write!(f, "{a} {op} {b}")
             }
             Expr::Listener(n) => write!(f, "listener.{n}"),
+            Expr::Username(r) => write!(f, "users.{r}.username"),
         }
     }
 }
 
 const EXPECTED_EXPR: &str = "a captured name, `client.<field>`, `clients.<role>.<field>`, \
-`target.issuer`, `target.base_url`, `endpoint.<name>`, `listener.<name>`, `random`, `now`, a \
+`target.issuer`, `target.base_url`, `endpoint.<name>`, `listener.<name>`, \
+`users.<role>.username`, `random`, `now`, a \
 number, `s256:<name>`, \
 `upper:<expr>`, `<expr> ?? <default>` or `<expr> + <number>`";
 
@@ -328,6 +333,7 @@ fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
     match segments.as_slice() {
         ["random"] => Ok(Expr::Random),
         ["listener", name] if !name.is_empty() => Ok(Expr::Listener(name.to_string())),
+        ["users", role, "username"] if !role.is_empty() => Ok(Expr::Username(role.to_string())),
         ["client", f] => Ok(Expr::Client(None, field(f)?)),
         ["clients", role, f] => {
             let role = Role::parse(role).ok_or_else(|| {
@@ -352,7 +358,7 @@ fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
             )
         }),
         [
-            "client" | "clients" | "endpoint" | "target" | "listener",
+            "client" | "clients" | "endpoint" | "target" | "listener" | "users",
             ..,
         ] => Err((format!("malformed `{body}`"), Some(EXPECTED_EXPR.into()))),
         _ if body

@@ -79,8 +79,6 @@ impl Validator<'_> {
                     ("timeout", rs.timeout.is_some()),
                     ("respond", rs.respond.is_some()),
                     ("expect_none", rs.expect_none.is_some()),
-                    ("expect", !rs.expect.is_empty()),
-                    ("capture", rs.capture.is_some()),
                 ] {
                     if given {
                         self.error(
@@ -111,7 +109,7 @@ impl Validator<'_> {
                 if c.kind.needs_browser() {
                     self.error(
                         span.clone(),
-                        "a `receive` step has no authorization response",
+                        "a `receive` or `hook` step has no authorization response",
                     );
                 }
                 checks.push(c);
