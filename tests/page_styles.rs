@@ -227,6 +227,11 @@ username = "alice"
 password = "alice-pw"
 "#
     );
+    run_text(text).await
+}
+
+/// Every case of the suite against the target file `text`.
+async fn run_text(text: String) -> Vec<CaseRecord> {
     let target = oauth2spec::target::file::parse(&Source::new("pages.toml", text), &|_| None)
         .unwrap_or_else(|d| panic!("{}", oauth2spec::diagnostic::render_all(&d)));
     run_target(
@@ -316,18 +321,7 @@ timeout_secs = 20
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let target = oauth2spec::target::file::parse(&Source::new("pages.toml", text), &|_| None)
-        .unwrap_or_else(|d| panic!("{}", oauth2spec::diagnostic::render_all(&d)));
-    run_target(
-        catalog(),
-        target,
-        &Filter::default(),
-        &RunOptions::default(),
-        &|_| {},
-    )
-    .await
-    .expect("run")
-    .cases
+    run_text(text).await
 }
 
 /// A login program that answers as the environment asks, without a browser: the redirect

@@ -13,14 +13,15 @@
 //! Every form carries the page's anti-CSRF token and the decision must come from the
 //! session that logged in (RFC 6749 §10.12).
 
+use super::pingone_flow::{json_response, problem};
 use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::Response;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::devices::{CodeRefused, Decider, DeviceView, Status, Verification};
 use crate::endpoints::login::{CSRF_FIELD, INTERACTION_FIELD};
@@ -354,18 +355,6 @@ fn resume(state: &AppState, flow_id: &str) -> Response {
             "The flow is unknown or has expired.",
         ),
     }
-}
-
-fn problem(status: StatusCode, code: &str, message: &str) -> Response {
-    json_response(status, json!({"code": code, "message": message}))
-}
-
-fn json_response(status: StatusCode, body: Value) -> Response {
-    let mut response = (status, axum::Json(body)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 fn with_session_cookie(mut response: Response, session: &Session) -> Response {

@@ -186,12 +186,12 @@ fn not_found() -> Response {
     )
 }
 
-fn problem(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn problem(status: StatusCode, code: &str, message: &str) -> Response {
     json_response(status, json!({"code": code, "message": message}))
 }
 
 /// JSON, never cached: flows carry codes and tokens.
-fn json_response(status: StatusCode, body: Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: Value) -> Response {
     let mut response = (status, axum::Json(body)).into_response();
     response
         .headers_mut()

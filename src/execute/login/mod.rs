@@ -319,28 +319,26 @@ impl Runner<'_> {
                     response: resp,
                 });
             }
-            if !cx.fill.is_empty()
-                && let Some(r) = fill_form(&html, &here, cx)
-            {
-                if filled {
+            let view = interaction::View::new(&here, resp.status, &html);
+            if !cx.fill.is_empty() {
+                if !filled {
+                    if let Some(r) = fill_form(&view, cx) {
+                        filled = true;
+                        req = r;
+                        continue;
+                    }
+                } else if fill_target(&view, cx).is_some()
+                    && view
+                        .forms
+                        .iter()
+                        .any(|f| cx.fill.iter().all(|(name, _)| f.text_inputs.contains(name)))
+                {
                     // The page asks the user to type the same fields again: what was typed
                     // was refused (an expired user code, say). The walk ends here, for the
                     // checks. (A later form carrying them as hidden fields is not that.)
-                    let view = interaction::View::new(&here, resp.status, &html);
-                    let asks_again = view
-                        .forms
-                        .iter()
-                        .any(|f| cx.fill.iter().all(|(name, _)| f.text_inputs.contains(name)));
-                    if asks_again {
-                        return Ok(ended(resp));
-                    }
-                } else {
-                    filled = true;
-                    req = r;
-                    continue;
+                    return Ok(ended(resp));
                 }
             }
-            let view = interaction::View::new(&here, resp.status, &html);
             match driver.on_page(&view, cx) {
                 Next::Send(r) => req = r,
                 Next::Stop => return Ok(ended(resp)),
@@ -361,24 +359,28 @@ impl Runner<'_> {
     }
 }
 
-/// The submission of the first form on the page that has every `fill` field and no
-/// password field (a login form is the driver's): the values typed in, and the button
-/// of the consent decision when the form carries it, else its first button.
-fn fill_form(html: &str, here: &str, cx: &WalkContext) -> Option<Request> {
-    let view = interaction::View::new(here, 200, html);
-    let form = view.forms.iter().find(|f| {
+/// The first form on the page with every `fill` field and no password field.
+fn fill_target<'v>(view: &'v interaction::View<'_>, cx: &WalkContext) -> Option<&'v browser::Form> {
+    view.forms.iter().find(|f| {
         !f.has_password
             && cx.fill.iter().all(|(name, _)| {
                 f.fields.iter().any(|(n, _)| n == name) || f.text_inputs.contains(name)
             })
-    })?;
+    })
+}
+
+/// The submission of the first form on the page that has every `fill` field and no
+/// password field (a login form is the driver's): the values typed in, and the button
+/// of the consent decision when the form carries it, else its first button.
+fn fill_form(view: &interaction::View<'_>, cx: &WalkContext) -> Option<Request> {
+    let form = fill_target(view, cx)?;
     // A form that also carries the consent decision is answered as the case asks.
     if cx.consent != Consent::None {
         let choice = match cx.consent {
             Consent::Deny => &cx.login.deny,
             _ => &cx.login.consent,
         };
-        if let Some(r) = interaction::decide(&view, choice, cx.consent, &cx.fill)
+        if let Some(r) = interaction::decide(view, choice, cx.consent, &cx.fill)
             && r.url == form.action
         {
             return Some(r);

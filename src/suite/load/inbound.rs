@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::{Validator, parse_capture, toml_to_json};
+use super::{Validator, toml_to_json};
 use crate::suite::model::*;
 use crate::suite::raw::RawStep;
 use crate::suite::template::Template;
@@ -115,24 +115,10 @@ impl Validator<'_> {
                 checks.push(c);
             }
         }
-        let mut captures = Vec::new();
-        for (name, source) in rs.capture.unwrap_or_default() {
-            match parse_capture(source.get_ref()) {
-                Some((c, optional)) => {
-                    self.defined.insert(name.clone());
-                    captures.push(Capture {
-                        name,
-                        source: c,
-                        optional,
-                    });
-                }
-                None => self.error_expected(
-                    source.span(),
-                    format!("invalid capture source `{}`", source.get_ref()),
-                    "`json:/pointer`, `header:name` or `status`, optionally ending in `?`",
-                ),
-            }
-        }
+        let captures = self.captures(
+            rs.capture,
+            "`json:/pointer`, `header:name` or `status`, optionally ending in `?`",
+        );
         let (line, _) = self.source.line_col(span.start);
         Some(Step::Request(Box::new(RequestStep {
             to,

@@ -247,26 +247,11 @@ impl Validator<'_> {
                 checks.push(c);
             }
         }
-        let mut captures = Vec::new();
-        for (name, source) in rs.capture.unwrap_or_default() {
-            let parsed = parse_capture(source.get_ref());
-            match parsed {
-                Some((c, optional)) => {
-                    self.defined.insert(name.clone());
-                    captures.push(Capture {
-                        name,
-                        source: c,
-                        optional,
-                    });
-                }
-                None => self.error_expected(
-                    source.span(),
-                    format!("invalid capture source `{}`", source.get_ref()),
-                    "`json:/pointer`, `header:name`, `callback:name`, `jwt:/pointer:/claim`, \
-                     `html:<css selector>@<attribute>` or `status`, optionally ending in `?`",
-                ),
-            }
-        }
+        let captures = self.captures(
+            rs.capture,
+            "`json:/pointer`, `header:name`, `callback:name`, `jwt:/pointer:/claim`, \
+             `html:<css selector>@<attribute>` or `status`, optionally ending in `?`",
+        );
         let (line, _) = self.source.line_col(span.start);
         let to = match url {
             Some(u) => Destination::Url(u),
@@ -428,6 +413,34 @@ impl Validator<'_> {
     }
 
     /// `as_client = "dyn"`: only the roles a case registers itself can be named.
+    /// A step's `capture` table; each name is defined from here on. `expected` lists the
+    /// sources that make sense for the kind of step.
+    pub(super) fn captures(
+        &mut self,
+        raw: Option<BTreeMap<String, Spanned<String>>>,
+        expected: &str,
+    ) -> Vec<Capture> {
+        let mut captures = Vec::new();
+        for (name, source) in raw.unwrap_or_default() {
+            match parse_capture(source.get_ref()) {
+                Some((c, optional)) => {
+                    self.defined.insert(name.clone());
+                    captures.push(Capture {
+                        name,
+                        source: c,
+                        optional,
+                    });
+                }
+                None => self.error_expected(
+                    source.span(),
+                    format!("invalid capture source `{}`", source.get_ref()),
+                    expected,
+                ),
+            }
+        }
+        captures
+    }
+
     pub(super) fn as_client(&mut self, raw: &Spanned<String>) -> Option<Role> {
         let role = self.role(raw)?;
         if !matches!(role, Role::Dyn | Role::Dyn2) {
