@@ -394,6 +394,15 @@ impl Runner<'_> {
                 }
             }
         }
+        // A premise that does not hold makes the rest unjudgeable: skip before any finding.
+        if let Some((i, broken)) = failures.iter().find(|(i, _)| step.checks[*i].premise) {
+            let c = &step.checks[*i];
+            let mut detail = format!("{label}: {} is {}", broken.check, broken.actual);
+            if let Some(note) = &c.note {
+                detail.push_str(&format!(" ({note})"));
+            }
+            return Err(Abort::Skip(SkipReason::Premise { detail }));
+        }
         Ok(one_cause(step, failures, self.case.level))
     }
 

@@ -316,6 +316,13 @@ fn check_kind(k: &CheckKind) -> String {
             format!("any_of = [{}]", alts.join(", "))
         }
         CheckKind::Method(m) => format!("method = {}", quoted(m)),
+        CheckKind::Value { template, test } => {
+            format!(
+                "value = {}, {}",
+                quoted(&template.to_string()),
+                json_test(test)
+            )
+        }
         CheckKind::JwtSigned { pointer } => {
             format!("jwt = {}, signed_by = \"jwks\"", quoted(pointer))
         }

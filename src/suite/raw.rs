@@ -313,6 +313,10 @@ pub struct RawCheck {
     pub body_not_contains: Option<Spanned<String>>,
     #[serde(default)]
     pub body_matches: Option<Spanned<String>>,
+    /// A template rendered from the case's values (`"{{?granted_scope}}"`), tested as a
+    /// JSON string: what a case knows rather than what the response says.
+    #[serde(default)]
+    pub value: Option<Spanned<String>>,
     /// Alternatives: the check holds when every check of one of them holds.
     #[serde(default)]
     pub any_of: Option<Spanned<Vec<Vec<Spanned<RawCheck>>>>>,
@@ -360,4 +364,7 @@ pub struct RawCheck {
     /// For a repeated step: `"all"` (default) or `"any"` attempt.
     #[serde(default)]
     pub attempts: Option<Spanned<String>>,
+    /// `premise = true`: when the check fails, the case is skipped, its premise not holding.
+    #[serde(default)]
+    pub premise: Option<bool>,
 }

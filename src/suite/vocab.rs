@@ -37,6 +37,11 @@ vocabulary! {
         ConsentFormFields => "consent_form_fields",
         // Discovery found a metadata document (the premise of the cases about its content).
         MetadataServed => "metadata_served",
+        // RFC 7662 §2.1 searches "all of its supported token types": a server may introspect
+        // access tokens only, and then answers `active: false` for every refresh token, which
+        // no black-box request tells apart from a broken answer. Offered by default where
+        // introspection and refresh tokens are; the target file can deny it.
+        RefreshTokenIntrospection => "refresh_token_introspection",
     }
 }
 

@@ -243,6 +243,8 @@ pub enum CapabilitySource {
     NotAdvertised,
     /// Discovery was requested and found no metadata document.
     NoDocument,
+    /// Not observable from outside; assumed from the capabilities it rests on.
+    Assumed(&'static str),
 }
 
 impl std::fmt::Display for CapabilitySource {
@@ -254,6 +256,7 @@ impl std::fmt::Display for CapabilitySource {
             CapabilitySource::LoginDriver(d) => write!(f, "login driver `{d}`"),
             CapabilitySource::NotAdvertised => f.write_str("not declared or advertised"),
             CapabilitySource::NoDocument => f.write_str("discovery found no metadata document"),
+            CapabilitySource::Assumed(why) => write!(f, "assumed: {why}"),
         }
     }
 }
@@ -375,6 +378,25 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
             };
         }
         Capability::SeveralRedirectUris => return no,
+        Capability::RefreshTokenIntrospection => {
+            let both = [Capability::Introspection, Capability::RefreshToken]
+                .into_iter()
+                .all(|c| match target.capabilities.get(&c) {
+                    Some(v) => *v,
+                    None => from_metadata(c, target, d).0,
+                });
+            return if both {
+                (
+                    true,
+                    CapabilitySource::Assumed(
+                        "introspection and refresh tokens are offered; deny it in [capabilities] \
+                         if the server introspects access tokens only",
+                    ),
+                )
+            } else {
+                no
+            };
+        }
         // Whether the consent form carries the hidden fields `interaction` and
         // `csrf_token` and a `decision` button, which the RFC 6749 §10.12 cases post
         // themselves: a fact of the target's pages that only its file can state.
@@ -420,6 +442,7 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
         | Capability::SeveralRedirectUris
         | Capability::ConsentFormFields
         | Capability::MetadataServed
+        | Capability::RefreshTokenIntrospection
         | Capability::HtmlLogin => no,
         Capability::Jwks => has("jwks_uri"),
         Capability::ClientCredentials => grant("client_credentials"),

@@ -117,3 +117,32 @@ async fn a_premise_that_does_not_hold_skips_and_one_that_holds_runs_on() {
         }
     }
 }
+
+/// `premise = true` on one check, testing a rendered value: when the grant already holds the
+/// word, the case is skipped with the note, and the step's failing check is not reported;
+/// otherwise the case is judged on the response.
+#[tokio::test]
+async fn a_check_premise_on_a_value_skips_before_findings() {
+    for (granted, want) in [("openid profile", Status::Skip), ("profile", Status::Fail)] {
+        let server = MockServer::start().await;
+        Mock::given(path("/token"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({ "scope": granted })),
+            )
+            .mount(&server)
+            .await;
+        let r = one(
+            &run(&server.uri(), "engine/checks/check-premise-*", 5).await,
+            "check-premise-on-a-value",
+        );
+        assert_eq!(r.status, want, "{granted}: {}", r.message);
+        if want == Status::Skip {
+            assert!(
+                r.message.contains("the grant holds openid"),
+                "{}",
+                r.message
+            );
+            assert!(r.findings.is_empty(), "{:?}", r.findings);
+        }
+    }
+}

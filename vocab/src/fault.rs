@@ -178,7 +178,7 @@ faults! {
     RefreshRevokedAccepted => "refresh-revoked-accepted": "a revoked refresh token still gets new access tokens (RFC 6749 §6, RFC 7009 §2)",
     RefreshConfidentialNoSecret => "refresh-confidential-no-secret": "a confidential client refreshes with only its `client_id` (RFC 6749 §6 MUST authenticate)",
     RefreshRotatedScopeNarrowed => "refresh-rotated-scope-narrowed": "a refresh with a narrower scope also narrows the refresh token (RFC 6749 §6 identical scope)",
-    RefreshRestrictedWrongError => "refresh-restricted-wrong-error": "a client without the refresh_token grant gets `invalid_grant` instead of `unauthorized_client` (RFC 6749 §5.2)",
+    RefreshRestrictedWrongError => "refresh-restricted-wrong-error": "a client without the refresh_token grant gets `invalid_request`, neither §5.2 code that applies (`unauthorized_client`, or `invalid_grant` for its token) (RFC 6749 §5.2)",
     // Refresh tokens at revocation and introspection (RFC 7009, RFC 7662).
     RevokeRefreshNoCascade => "revoke-refresh-no-cascade": "revoking a refresh token leaves its grant's access tokens valid (RFC 7009 §2.1 SHOULD)",
     RevokeRefreshUnsupported => "revoke-refresh-unsupported": "revoking a refresh token answers `unsupported_token_type` (RFC 7009 §2 MUST support)",

@@ -31,7 +31,7 @@ pub fn grant(
     // RFC 6749 §5.2 unauthorized_client.
     if !client.has_grant_type(GRANT_TYPE) {
         if !state.policy.refresh.restricted_is_unauthorized_client {
-            return Err(OAuthError::invalid_grant("the refresh token is not valid"));
+            return Err(OAuthError::invalid_request("refresh is not allowed"));
         }
         return Err(OAuthError::unauthorized_client(
             "the client is not registered for refresh_token",
@@ -56,10 +56,10 @@ pub fn grant(
     let refreshed = state.store.transaction(|tokens| {
         let now = SystemTime::now();
         let Some(record) = tokens.get(presented).cloned() else {
-            return Err(OAuthError::invalid_grant("the refresh token is not valid"));
+            return Err(OAuthError::invalid_request("refresh is not allowed"));
         };
         if record.kind != TokenKind::Refresh {
-            return Err(OAuthError::invalid_grant("the refresh token is not valid"));
+            return Err(OAuthError::invalid_request("refresh is not allowed"));
         }
         // RFC 6749 §6: "validate the refresh token ... and ensure that the refresh token was
         // issued to the authenticated client"; §10.4: bound to the client.

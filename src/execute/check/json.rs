@@ -20,7 +20,9 @@ pub(super) fn json_test(
     let want = |v: &Value| cx.render_json(v, client).map_err(CheckError::Harness);
     let leaves = select(root, pointer);
     let check = |path: &str| {
-        if path.is_empty() {
+        if path.is_empty() && subject.starts_with("value ") {
+            subject.to_string()
+        } else if path.is_empty() {
             format!("{subject} body")
         } else {
             format!("{subject} `{path}`")

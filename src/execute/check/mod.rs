@@ -272,6 +272,10 @@ pub fn evaluate(
                 ))
             }
         }
+        CheckKind::Value { template, test } => {
+            let v = Value::String(render(template)?);
+            json::json_test(&v, &format!("value `{template}`"), "", test, cx, client)
+        }
         CheckKind::Method(want) => match seen.method {
             Some(m) if m.eq_ignore_ascii_case(want) => Ok(()),
             Some(m) => Err(Broken::err(

@@ -17,6 +17,7 @@ impl Validator<'_> {
             None => None,
         };
         let note = rc.note.take();
+        let premise = rc.premise.take().unwrap_or(false);
         let attempts = match rc.attempts.take() {
             None => Attempts::All,
             Some(a) => match a.get_ref().as_str() {
@@ -39,6 +40,7 @@ impl Validator<'_> {
             note,
             when,
             attempts,
+            premise,
         })
     }
 
@@ -46,10 +48,17 @@ impl Validator<'_> {
     pub(super) fn bare_check(&mut self, raw: Spanned<RawCheck>, what: &str) -> Option<CheckKind> {
         let span = raw.span();
         let rc = raw.into_inner();
-        if rc.level.is_some() || rc.note.is_some() || rc.when.is_some() || rc.attempts.is_some() {
+        if rc.level.is_some()
+            || rc.note.is_some()
+            || rc.when.is_some()
+            || rc.attempts.is_some()
+            || rc.premise.is_some()
+        {
             self.error(
                 span,
-                format!("{what} takes no `level`, `note`, `when` or `attempts` of its own"),
+                format!(
+                    "{what} takes no `level`, `note`, `when`, `attempts` or `premise` of its own"
+                ),
             );
             return None;
         }
@@ -91,6 +100,7 @@ impl Validator<'_> {
             rc.body_matches.is_some(),
             rc.method.is_some(),
             rc.jwt.is_some(),
+            rc.value.is_some(),
         ];
         if subjects.iter().filter(|b| **b).count() != 1 {
             self.error_expected(
@@ -98,7 +108,7 @@ impl Validator<'_> {
                 "a check names exactly one subject",
                 "one of `status`, `header`, `content_type`, `json`, `callback`, `delivered`, \
                  `post_redirects_use`, `body_contains`, `body_not_contains`, `body_matches`, \
-                 `method`, `jwt`, `any_of`",
+                 `method`, `jwt`, `value`, `any_of`",
             );
             return None;
         }
@@ -263,8 +273,11 @@ impl Validator<'_> {
                 );
                 return None;
             }
+            let value = rc.value.clone();
             let pointer = if jwt.is_some() {
                 rc.claim.clone()
+            } else if let Some(v) = &value {
+                Some(Spanned::new(v.span(), String::new()))
             } else {
                 rc.json.or(rc.callback)
             }?;
@@ -358,6 +371,11 @@ impl Validator<'_> {
                 CheckKind::JwtClaim {
                     pointer: j.into_inner(),
                     claim: ptr,
+                    test,
+                }
+            } else if let Some(v) = value {
+                CheckKind::Value {
+                    template: self.template(v.get_ref(), v.span())?,
                     test,
                 }
             } else if is_callback {

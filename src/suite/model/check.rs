@@ -92,6 +92,9 @@ pub struct Check {
     pub when: Option<Box<CheckKind>>,
     /// For a repeated step: over which attempts the check must hold.
     pub attempts: Attempts,
+    /// `premise = true`: a failure means the case cannot judge this server; it is skipped
+    /// with the reason, before any other check of the step is reported.
+    pub premise: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +128,11 @@ pub enum CheckKind {
     BodyMatches(Pattern),
     /// At least one alternative holds: every check of it holds.
     AnyOf(Vec<Vec<CheckKind>>),
+    /// A rendered template, tested as a JSON string (`value = "{{?granted_scope}}"`).
+    Value {
+        template: Template,
+        test: JsonTest,
+    },
     /// The method of a request the listener received (`receive` steps).
     Method(String),
     /// The JWT at the pointer verifies against the target's JWKS (`signed_by = "jwks"`).
