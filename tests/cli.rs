@@ -196,3 +196,59 @@ fn a_run_where_every_case_is_skipped_exits_4_and_says_why() {
         .expect("report.html written");
     assert!(html.contains("<strong>Attention:</strong> every case was skipped"));
 }
+
+/// `list --explain` with a target shows the client each role is played by, chosen as a run
+/// chooses it: here the `also` client registered for the code grant.
+#[test]
+fn list_explain_names_the_client_chosen_for_the_grant() {
+    let dir = std::env::temp_dir().join(format!("oauth2spec-explain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("per-grant.toml");
+    std::fs::write(
+        &file,
+        r#"name = "per-grant"
+base_url = "https://auth.example.com"
+layout = "generic"
+
+[clients.confidential]
+client_id = "machine"
+client_secret = "m"
+auth_method = "client_secret_basic"
+grants = ["client_credentials"]
+
+[[clients.confidential.also]]
+client_id = "web"
+client_secret = "w"
+auth_method = "client_secret_basic"
+redirect_uri = "https://app.example/callback"
+grants = ["authorization_code", "refresh_token"]
+"#,
+    )
+    .expect("write target");
+    let path = file.display().to_string();
+    let (code, out, err) = oauth2spec(&[
+        "list",
+        "--explain",
+        "rfc6749/refresh/refresh-cannot-widen-scope",
+        "--target",
+        &path,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("client confidential: web (`clients.confidential.also[1]`)"),
+        "{out}"
+    );
+    let (code, out, err) = oauth2spec(&[
+        "list",
+        "--explain",
+        "rfc6749/token-endpoint/no-store-on-token-response",
+        "--target",
+        &path,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("client confidential: machine (its main client)"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

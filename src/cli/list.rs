@@ -97,12 +97,48 @@ fn explain(catalog: &Catalog, pattern: &str, target: Option<&Path>) -> Result<Ex
         }
     };
     let target = target.map(|p| load_target(p, catalog)).transpose()?;
+    // The client each role is played by, chosen as a run chooses it (plan::choose): the
+    // one registered for the grants the case exercises with the role.
+    let mut chosen = std::collections::BTreeMap::new();
+    if let Some(t) = &target {
+        let grants = case.grants();
+        for role in case.roles() {
+            let Some(client) = t.clients.get(&role) else {
+                println!("note: the target has no `{role}` client; the case would be skipped");
+                continue;
+            };
+            match crate::plan::choose(client, &grants.required(role), &grants.probed(role)) {
+                Ok(i) => {
+                    if let Some(c) = client.candidate(i) {
+                        let which = if i == 0 {
+                            "its main client".to_string()
+                        } else {
+                            format!("`clients.{role}.also[{i}]`")
+                        };
+                        println!("client {role}: {} ({which})", c.client_id);
+                    }
+                    chosen.insert(role, i);
+                }
+                Err(missing) => {
+                    let names: Vec<String> = missing.iter().map(|g| g.to_string()).collect();
+                    println!(
+                        "note: no `{role}` client is registered for {}; the case would be skipped",
+                        names.join(", ")
+                    );
+                }
+            }
+        }
+    }
     let values = |role: suite::Role, e: &suite::template::Expr| -> Option<String> {
         use suite::template::{ClientField, Expr, TargetField};
         let t = target.as_ref()?;
         match e {
             Expr::Client(r, field) => {
-                let c = t.clients.get(&r.unwrap_or(role))?;
+                let role = r.unwrap_or(role);
+                let c = t
+                    .clients
+                    .get(&role)?
+                    .candidate(chosen.get(&role).copied().unwrap_or(0))?;
                 match field {
                     ClientField::ClientId => Some(c.client_id.clone()),
                     ClientField::Scope => c.scope.clone(),
