@@ -164,13 +164,14 @@ impl<'a> Context<'a> {
                     .encode(sha2::Sha256::digest(value.as_bytes())))
             }
             Expr::Random => Ok(random(32)),
-            Expr::Username(role) => self
+            Expr::User(role, field) => self
                 .target
                 .target
                 .users
                 .get(role)
-                .map(|u| u.username.clone())
-                .ok_or_else(|| format!("no `[users.{role}]` configured")),
+                .and_then(|u| u.field(*field))
+                .map(str::to_string)
+                .ok_or_else(|| format!("no `{}` in `[users.{role}]`", field.name())),
             Expr::Target(TargetField::Issuer) => Ok(self.target.issuer.clone()),
             Expr::Target(TargetField::BaseUrl) => Ok(self.target.target.base_url.clone()),
             Expr::Target(TargetField::PropagationSeconds) => {

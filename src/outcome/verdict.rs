@@ -72,6 +72,8 @@ pub enum SkipReason {
     NoClient { role: String },
     /// The case's requests need a field of a client role that the target lacks.
     NoClientField { role: String, field: String },
+    /// The case reads a `[users.<role>]` value (a CIBA `user_code`) the target lacks.
+    NoUserField { role: String, field: String },
     /// A wait (expiry, polling) longer than `--max-wait`.
     WaitTooLong { needed_secs: u64, max_secs: u64 },
     /// A step has a hook performed (`hook = "<name>"`) that the target file has no
@@ -99,6 +101,9 @@ impl std::fmt::Display for SkipReason {
             SkipReason::NotOffered { why, .. } => f.write_str(why),
             SkipReason::NoClient { role } => {
                 write!(f, "no `{role}` client configured in the target")
+            }
+            SkipReason::NoUserField { role, field } => {
+                write!(f, "the target has no `{field}` for `[users.{role}]`")
             }
             SkipReason::NoClientField { role, field } => {
                 write!(

@@ -149,6 +149,19 @@ fn decide(case: &Case, target: &Resolved) -> Decision {
             }
         }
     }
+    for (role, field) in case.user_fields() {
+        let has = target
+            .target
+            .users
+            .get(&role)
+            .is_some_and(|u| u.field(field).is_some());
+        if !has {
+            return Decision::Skip(SkipReason::NoUserField {
+                role,
+                field: field.name().to_string(),
+            });
+        }
+    }
     for (role, field) in case.client_fields() {
         let Some(client) = target
             .target

@@ -47,9 +47,9 @@ pub enum Expr {
     Arith(Box<Expr>, Op, Box<Expr>),
     /// `listener.<name>`: the case's own URL at the callback listener.
     Listener(String),
-    /// `users.<role>.username`: the username of the target's `[users.<role>]`, e.g. a
-    /// CIBA `login_hint` (OpenID CIBA Core 1.0 §7.1 lets the OP define the hint's format).
-    Username(String),
+    /// `users.<role>.<field>`: a value of the target's `[users.<role>]`, e.g. a CIBA
+    /// `login_hint` (OpenID CIBA Core 1.0 §7.1 lets the OP define the hint's format).
+    User(String, UserField),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +88,27 @@ impl ClientField {
             ClientField::ClientId => "client_id",
             ClientField::Scope => "scope",
             ClientField::RedirectUri => "redirect_uri",
+        }
+    }
+}
+
+/// What a template may read of a target's `[users.<role>]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UserField {
+    Username,
+    /// How the OP identifies the user in a CIBA request (§7.1 `login_hint`); the username
+    /// unless the target says otherwise.
+    LoginHint,
+    /// The user's CIBA §7.1 `user_code`, a secret known only to the user.
+    UserCode,
+}
+
+impl UserField {
+    pub fn name(self) -> &'static str {
+        match self {
+            UserField::Username => "username",
+            UserField::LoginHint => "login_hint",
+            UserField::UserCode => "user_code",
         }
     }
 }
@@ -183,6 +204,33 @@ impl Template {
     }
 
     /// The client fields the template cannot do without (`None`: the step's own client).
+    /// The `users.<role>.<field>` values the template always reads (not behind `?` or the
+    /// left of `??`): a target without them cannot run the case.
+    pub fn required_user_fields(&self) -> Vec<(String, UserField)> {
+        if self.optional {
+            return Vec::new();
+        }
+        fn required(e: &Expr, out: &mut Vec<(String, UserField)>) {
+            match e {
+                Expr::User(r, f) => out.push((r.clone(), *f)),
+                Expr::Upper(inner) => required(inner, out),
+                Expr::Arith(a, _, b) => {
+                    required(a, out);
+                    required(b, out);
+                }
+                Expr::Default(_, b) => required(b, out),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        for p in &self.parts {
+            if let Part::Expr(e) = p {
+                required(e, &mut out);
+            }
+        }
+        out
+    }
+
     pub fn required_client_fields(&self) -> Vec<(Option<Role>, ClientField)> {
         if self.optional {
             return Vec::new();
@@ -267,7 +315,7 @@ impl std::fmt::Display for Expr {
                 write!(f, "{a} {op} {b}")
             }
             Expr::Listener(n) => write!(f, "listener.{n}"),
-            Expr::Username(r) => write!(f, "users.{r}.username"),
+            Expr::User(r, field) => write!(f, "users.{r}.{}", field.name()),
         }
     }
 }
@@ -333,7 +381,20 @@ fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
     match segments.as_slice() {
         ["random"] => Ok(Expr::Random),
         ["listener", name] if !name.is_empty() => Ok(Expr::Listener(name.to_string())),
-        ["users", role, "username"] if !role.is_empty() => Ok(Expr::Username(role.to_string())),
+        ["users", role, f] if !role.is_empty() => {
+            let field = match *f {
+                "username" => UserField::Username,
+                "login_hint" => UserField::LoginHint,
+                "user_code" => UserField::UserCode,
+                other => {
+                    return Err((
+                        format!("unknown user field `{other}`"),
+                        Some("`username`, `login_hint` or `user_code`".into()),
+                    ));
+                }
+            };
+            Ok(Expr::User(role.to_string(), field))
+        }
         ["client", f] => Ok(Expr::Client(None, field(f)?)),
         ["clients", role, f] => {
             let role = Role::parse(role).ok_or_else(|| {

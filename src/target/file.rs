@@ -98,6 +98,10 @@ struct RawChoice {
 struct RawUser {
     username: Spanned<String>,
     password: Spanned<String>,
+    #[serde(default)]
+    login_hint: Option<Spanned<String>>,
+    #[serde(default)]
+    user_code: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +210,8 @@ pub fn parse(
             UserConfig {
                 username: cx.string(&u.username),
                 password: cx.string(&u.password),
+                login_hint: u.login_hint.as_ref().map(|v| cx.string(v)),
+                user_code: u.user_code.as_ref().map(|v| cx.string(v)),
             },
         );
     }

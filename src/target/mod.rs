@@ -74,6 +74,24 @@ pub struct ClientConfig {
 pub struct UserConfig {
     pub username: String,
     pub password: String,
+    /// OpenID CIBA Core 1.0 §7.1 `login_hint` for the user, when the OP wants another
+    /// identifier than the username (an email, a phone number).
+    pub login_hint: Option<String>,
+    /// CIBA §7.1 `user_code`: "a secret code, such as a password or pin, that is known only
+    /// to the user"; redacted like a password.
+    pub user_code: Option<String>,
+}
+
+impl UserConfig {
+    /// The value of a `users.<role>.<field>` template, if the target has it.
+    pub fn field(&self, f: crate::suite::template::UserField) -> Option<&str> {
+        use crate::suite::template::UserField;
+        match f {
+            UserField::Username => Some(&self.username),
+            UserField::LoginHint => Some(self.login_hint.as_deref().unwrap_or(&self.username)),
+            UserField::UserCode => self.user_code.as_deref(),
+        }
+    }
 }
 
 /// A login driver: how a user is logged in and consents, per vendor style.
@@ -203,6 +221,7 @@ impl Target {
             .filter_map(|c| c.client_secret.clone())
             .collect();
         out.extend(self.users.values().map(|u| u.password.clone()));
+        out.extend(self.users.values().filter_map(|u| u.user_code.clone()));
         out.extend(self.hooks.values().flat_map(|h| h.secrets.iter().cloned()));
         out
     }

@@ -61,6 +61,8 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
                 UserConfig {
                     username: u.username.clone(),
                     password: u.password.clone(),
+                    login_hint: None,
+                    user_code: u.user_code.clone(),
                 },
             )
         })

@@ -344,6 +344,8 @@ mod tests {
         UserConfig {
             username: "alice".into(),
             password: "pw".into(),
+            login_hint: None,
+            user_code: None,
         }
     }
 

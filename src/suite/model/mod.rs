@@ -118,6 +118,21 @@ impl Case {
 
     /// The client fields (scope, redirect_uri) the case's templates cannot do without,
     /// per role: a target that lacks one cannot run the case.
+    /// The `[users.<role>]` values the case reads: a target without one skips it.
+    pub fn user_fields(&self) -> BTreeSet<(String, super::template::UserField)> {
+        let mut out = BTreeSet::new();
+        for step in &self.steps {
+            let templates = step
+                .request
+                .templates()
+                .chain(step.args.iter().map(|(_, t)| t));
+            for t in templates {
+                out.extend(t.required_user_fields());
+            }
+        }
+        out
+    }
+
     pub fn client_fields(&self) -> BTreeSet<(Role, super::template::ClientField)> {
         let mut out = BTreeSet::new();
         for step in &self.steps {
