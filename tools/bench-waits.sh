@@ -7,17 +7,19 @@
 # up: the wall time should stay within 1.5x the longest case. A benchmark, not a test: it
 # prints the figures and says whether the bound held; run it on a quiet machine.
 #
-# usage: tools/bench-waits.sh [runs=3] [layout=generic]
+# usage: tools/bench-waits.sh [runs=3] [layout=generic] [concurrency=default]
+# (a low concurrency shows that a waiting case gives up its slot)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-3}"
 layout="${2:-generic}"
+conc=(); [ -n "${3:-}" ] && conc=(--concurrency "$3")
 cargo build --release --quiet
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 printf 'layout %s, %s runs, %s cores\n' "$layout" "$runs" "$(nproc)"
 for i in $(seq 1 "$runs"); do
-  target/release/oauth2spec run --layout "$layout" --only 'rfc8628/*' --only 'ciba/*' \
+  target/release/oauth2spec run --layout "$layout" --only 'rfc8628/*' --only 'ciba/*' "${conc[@]}" \
     --report-dir "$out/$i" >/dev/null 2>&1 || true
   python3 - "$out/$i/reference-$layout/results.json" "$i" <<'PY'
 import json, sys
