@@ -191,7 +191,8 @@ pub fn params(
     // RFC 9207 §2: `iss` in every authorization response, success or error, every mode.
     let dropped = (!is_error && !state.policy.response.iss_on_success)
         || (is_error && !state.policy.response.iss_on_error)
-        || (mode == ResponseMode::Fragment && !state.policy.response.iss_in_fragment);
+        || (mode == ResponseMode::Fragment && !state.policy.response.iss_in_fragment)
+        || (mode == ResponseMode::FormPost && !state.policy.response.iss_in_form_post);
     if !dropped {
         let iss = if !state.policy.response.iss_exact {
             format!("{}/", state.issuer)

@@ -123,6 +123,7 @@ faults! {
     IssMissingOnError => "iss-missing-on-error": "authorization error responses lack `iss` (RFC 9207 §2)",
     IssWrongValue => "iss-wrong-value": "`iss` in authorization responses differs from the issuer (trailing `/`) (RFC 9207 §2, §2.3)",
     IssMissingInFragment => "iss-missing-in-fragment": "`iss` is left out of fragment-encoded responses (RFC 9207 §2 every response mode)",
+    IssMissingInFormPost => "iss-missing-in-form-post": "`iss` is left out of form_post responses (RFC 9207 §2 every response mode)",
     // Response modes (OAuth 2.0 Multiple Response Types, Form Post Response Mode).
     CodeResponseInFragment => "code-response-in-fragment": "code responses are put in the fragment by default (RFC 6749 §4.1.2, MRT §2.1 default query)",
     ErrorIgnoresResponseMode => "error-ignores-response-mode": "error responses always go in the query, whatever `response_mode` asked (MRT §2.2 SHOULD)",

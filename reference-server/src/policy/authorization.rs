@@ -113,6 +113,8 @@ pub struct ResponsePolicy {
     pub iss_exact: bool,
     /// RFC 9207 §2: `iss` in fragment responses too. Off: `iss-missing-in-fragment`.
     pub iss_in_fragment: bool,
+    /// RFC 9207 §2: `iss` in form_post responses too. Off: `iss-missing-in-form-post`.
+    pub iss_in_form_post: bool,
     /// §4.1.2, MRT §2.1: the default mode of code responses: query, or fragment under
     /// `code-response-in-fragment`.
     pub code_default_mode: ResponseMode,
@@ -141,6 +143,7 @@ impl ResponsePolicy {
             iss_on_error: !on(Fault::IssMissingOnError),
             iss_exact: !on(Fault::IssWrongValue),
             iss_in_fragment: !on(Fault::IssMissingInFragment),
+            iss_in_form_post: !on(Fault::IssMissingInFormPost),
             code_default_mode: if on(Fault::CodeResponseInFragment) {
                 ResponseMode::Fragment
             } else {

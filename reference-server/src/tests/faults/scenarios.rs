@@ -178,6 +178,9 @@ pub(super) async fn observe(fault: Fault, server: &TestServer) -> Option<String>
         Fault::IssMissingInFragment => {
             walk_summary(r, &conf_request(&[("response_mode", "fragment")])).await
         }
+        Fault::IssMissingInFormPost => {
+            walk_summary(r, &conf_request(&[("response_mode", "form_post")])).await
+        }
         // Response modes.
         Fault::CodeResponseInFragment => walk_summary(r, &conf_request(&[])).await,
         Fault::ErrorIgnoresResponseMode => {
