@@ -108,6 +108,12 @@ fn consent_page(style: &str, keep: &str) -> String {
         "lone-form" => format!(
             r#"<form method="post" action="/{style}/decide">{keep}<input type="hidden" name="ok" value="1"></form>"#
         ),
+        // The confirm-first style asks again after the login, as node-oidc-provider does.
+        "confirm-first" => format!(
+            r#"<form method="post" action="/{style}/decide">{keep}
+            <button type="submit" name="decision" value="allow">Allow</button>
+            <button type="submit" name="decision" value="deny">Deny</button></form>"#
+        ),
         "hidden-decision" => format!(
             r#"<form method="post" action="/{style}/decide">{keep}<input type="hidden" name="decision" value="approve"><button>Submit</button></form>
             <form method="post" action="/{style}/decide">{keep}<input type="hidden" name="decision" value="reject"><button>Submit</button></form>"#
@@ -151,7 +157,34 @@ async fn authorize(
     Path(style): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Html<String> {
+    if style == "confirm-first" {
+        return Html(confirm_page(&q));
+    }
     Html(login_page(&style, &q))
+}
+
+/// node-oidc-provider's device confirmation, in its shape: a form with hidden fields only,
+/// and its "Continue" and "[ Abort ]" buttons outside it, tied to it by HTML's `form`
+/// attribute; the login and consent follow.
+fn confirm_page(q: &HashMap<String, String>) -> String {
+    format!(
+        r#"<html><body><h1>Confirm Device</h1>
+        <form id="op.confirm" method="post" action="/confirm-first/confirm">
+        <input type="hidden" name="state" value="{}"><input type="hidden" name="redirect_uri" value="{}">
+        <input type="hidden" name="confirm" value="yes"></form>
+        <button autofocus type="submit" form="op.confirm">Continue</button>
+        <div><button type="submit" form="op.confirm" value="yes" name="abort">[ Abort ]</button></div>
+        </body></html>"#,
+        q.get("state").cloned().unwrap_or_default(),
+        q.get("redirect_uri").cloned().unwrap_or_default()
+    )
+}
+
+async fn confirm(Form(f): Form<HashMap<String, String>>) -> Response {
+    if f.contains_key("abort") {
+        return back(&f, "error=access_denied");
+    }
+    Html(login_page("confirm-first", &f)).into_response()
 }
 
 async fn login(Path(style): Path<String>, Form(f): Form<HashMap<String, String>>) -> Response {
@@ -179,7 +212,8 @@ async fn decide(Form(f): Form<HashMap<String, String>>) -> Response {
     let allow = f.get("op").is_some_and(|v| v == "1")
         || f.contains_key("a")
         || f.contains_key("ok")
-        || f.get("decision").is_some_and(|v| v == "approve")
+        || f.get("decision")
+            .is_some_and(|v| v == "approve" || v == "allow")
         || f.get("go").is_some_and(|v| v == "1");
     if allow {
         back(&f, "code=c0de")
@@ -197,7 +231,8 @@ async fn serve() -> SocketAddr {
         .route("/{style}/authorize", get(authorize))
         .route("/{style}/login", post(login))
         .route("/{style}/decide", post(decide))
-        .route("/{style}/abort", get(abort));
+        .route("/{style}/abort", get(abort))
+        .route("/confirm-first/confirm", post(confirm));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -257,7 +292,12 @@ fn status(records: &[CaseRecord], slug: &str) -> (Status, String) {
 #[tokio::test]
 async fn the_driver_gets_through_pages_in_each_style() {
     let addr = serve().await;
-    for style in ["buttons-and-link", "input-submits", "hidden-decision"] {
+    for style in [
+        "buttons-and-link",
+        "input-submits",
+        "hidden-decision",
+        "confirm-first",
+    ] {
         let records = run(addr, style).await;
         for slug in ["allow", "deny"] {
             let (st, msg) = status(&records, slug);

@@ -246,7 +246,7 @@ pub fn forms(html: &str, page_url: &str, selector: Option<&str>) -> Vec<Form> {
             f.method = "POST".into();
         }
         // Document order, which `submit_index` relies on too.
-        for control in form.select(&control_sel) {
+        for control in controls_of(&doc, form, &control_sel) {
             let el = control.value();
             let value = el.attr("value").unwrap_or("").to_string();
             if is_submit(el) {
@@ -293,6 +293,29 @@ pub fn forms(html: &str, page_url: &str, selector: Option<&str>) -> Vec<Form> {
         out.push(f);
     }
     out
+}
+
+/// The controls a form submits, in document order: those inside it, and (HTML's `form`
+/// attribute) those anywhere in the page that name its `id`; a control inside it that names
+/// another form belongs to that one. node-oidc-provider's device confirmation page puts its
+/// "Continue" and "[ Abort ]" buttons outside the form this way.
+fn controls_of<'a>(
+    doc: &'a scraper::Html,
+    form: scraper::ElementRef<'a>,
+    control_sel: &scraper::Selector,
+) -> Vec<scraper::ElementRef<'a>> {
+    let id = form.value().attr("id");
+    doc.select(control_sel)
+        .filter(|c| match c.value().attr("form") {
+            Some(owner) => Some(owner) == id,
+            None => {
+                c.ancestors()
+                    .filter_map(scraper::ElementRef::wrap)
+                    .find(|a| a.value().name() == "form")
+                    == Some(form)
+            }
+        })
+        .collect()
 }
 
 /// The links of an HTML page (`<a href>`), absolute.
@@ -355,7 +378,9 @@ pub fn pick(html: &str, selector: &str) -> Option<Picked> {
         }
         if is_submit(el.value()) {
             for (i, form) in all_forms.iter().enumerate() {
-                let submits = form.select(&control_sel).filter(|c| is_submit(c.value()));
+                let submits = controls_of(&doc, *form, &control_sel)
+                    .into_iter()
+                    .filter(|c| is_submit(c.value()));
                 if let Some(j) = submits.into_iter().position(|c| c == el) {
                     return Some(Picked::Button(i, j));
                 }

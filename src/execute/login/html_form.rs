@@ -7,11 +7,21 @@ use super::interaction::{self, View};
 use super::{LoginDriver, Next, WalkContext};
 use crate::suite::Consent;
 
+/// Decisions one walk may make: a server may ask more than once (node-oidc-provider's
+/// device flow confirms the device, then asks for consent after the login), but a page
+/// that keeps coming back must not be answered forever. A further decision is made only
+/// after a login since the last one: without one, the next page is the result of the
+/// decision (a form_post page, a success page), which is the walk's end, not a question.
+const MAX_DECISIONS: usize = 4;
+
 /// Where the driver is in the interaction.
 #[derive(Debug, Default)]
 pub(super) struct HtmlForm {
     logged_in: bool,
-    consented: bool,
+    /// The decisions sent so far (method, URL, body): the same one is never sent twice.
+    decided: Vec<(String, String, Option<Vec<u8>>)>,
+    /// Whether the login form was submitted after the last decision.
+    logged_in_since: bool,
 }
 
 impl LoginDriver for HtmlForm {
@@ -23,16 +33,28 @@ impl LoginDriver for HtmlForm {
             && let Some(req) = interaction::login(page, cfg, u)
         {
             self.logged_in = true;
+            self.logged_in_since = true;
             return Next::Send(req);
         }
-        if !self.consented && cx.consent != Consent::None {
+        let may_decide = self.decided.is_empty() || self.logged_in_since;
+        if cx.consent != Consent::None && may_decide && self.decided.len() < MAX_DECISIONS {
             let choice = match cx.consent {
                 Consent::Deny => &cfg.deny,
                 _ => &cfg.consent,
             };
             if let Some(req) = interaction::decide(page, choice, cx.consent, &[]) {
-                self.consented = true;
+                let key = (req.method.clone(), req.url.clone(), req.body.clone());
+                if self.decided.contains(&key) {
+                    // The same decision again: the page came back; the walk ends on it.
+                    return Next::Stop;
+                }
+                self.decided.push(key);
+                self.logged_in_since = false;
                 return Next::Send(req);
+            }
+            if !self.decided.is_empty() {
+                // Decided already and nothing more to decide: a result page.
+                return Next::Stop;
             }
             // Work left: a consent to give (or a login, if none was seen yet).
             let mut wanted = interaction::looked_for(choice, cx.consent);
@@ -41,7 +63,8 @@ impl LoginDriver for HtmlForm {
             }
             return Next::Stuck(wanted);
         }
-        // `consent = "none"`: the walk is meant to stop at an interaction page.
+        // `consent = "none"` (the walk is meant to stop at an interaction page), or the page
+        // after a decision: the walk ends here.
         Next::Stop
     }
 }
