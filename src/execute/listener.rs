@@ -587,14 +587,20 @@ fn percent_decode(s: &str) -> String {
 #[derive(Debug)]
 pub struct ListenerHandle {
     config: ListenerConfig,
-    cell: OnceCell<Listener>,
+    cell: OnceCell<Arc<Listener>>,
 }
 
 impl ListenerHandle {
     pub fn new(config: ListenerConfig) -> ListenerHandle {
+        ListenerHandle::with(config, None)
+    }
+
+    /// A handle on `running` when given (started by the caller, who keeps it), else one
+    /// that starts a listener as `config` says on first use.
+    pub fn with(config: ListenerConfig, running: Option<Arc<Listener>>) -> ListenerHandle {
         ListenerHandle {
             config,
-            cell: OnceCell::new(),
+            cell: OnceCell::new_with(running),
         }
     }
 
@@ -602,12 +608,13 @@ impl ListenerHandle {
     /// next call.
     pub async fn get_or_start(&self) -> Result<&Listener, ListenerError> {
         self.cell
-            .get_or_try_init(|| Listener::from_config(&self.config))
+            .get_or_try_init(|| async { Listener::from_config(&self.config).await.map(Arc::new) })
             .await
+            .map(|l| &**l)
     }
 
     /// The listener if a case has started it.
     pub fn get(&self) -> Option<&Listener> {
-        self.cell.get()
+        self.cell.get().map(|l| &**l)
     }
 }

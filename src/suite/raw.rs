@@ -90,6 +90,10 @@ pub struct RawStep {
     pub expect_none: Option<bool>,
     #[serde(default)]
     pub respond: Option<Spanned<RawAnswer>>,
+    /// Receive at the shared notification path the notification whose body's
+    /// `auth_req_id` is this (a template), instead of at `{{listener.<name>}}`.
+    #[serde(default)]
+    pub route: Option<Spanned<String>>,
     /// An out-of-band action the target's hook driver performs.
     #[serde(default)]
     pub hook: Option<Spanned<String>>,

@@ -27,6 +27,12 @@ vocabulary! {
         Par => "par",
         DeviceAuthorization => "device_authorization",
         Ciba => "ciba",
+        // CIBA Core §4 `backchannel_token_delivery_modes_supported` lists the mode.
+        CibaPing => "ciba_ping",
+        CibaPush => "ciba_push",
+        // The target's ping and push clients are registered with the harness listener's
+        // shared notification URL as `backchannel_client_notification_endpoint`.
+        CibaNotifications => "ciba_notifications",
         Registration => "registration",
         FormPost => "form_post",
         PkcePlain => "pkce_plain",

@@ -88,6 +88,7 @@ impl Validator<'_> {
         for (key, given) in [
             ("timeout", rs.timeout.as_ref().map(|t| t.span())),
             ("respond", rs.respond.as_ref().map(|t| t.span())),
+            ("route", rs.route.as_ref().map(|t| t.span())),
             ("args", rs.args.as_ref().map(|_| span.clone())),
             ("expect_none", rs.expect_none.map(|_| span.clone())),
         ] {
@@ -303,6 +304,7 @@ impl Validator<'_> {
             rs.agent.as_ref().map(|s| s.span()),
             rs.as_client.as_ref().map(|s| s.span()),
             rs.receive.as_ref().map(|s| s.span()),
+            rs.route.as_ref().map(|s| s.span()),
             rs.hook.as_ref().map(|s| s.span()),
             rs.repeat.as_ref().map(|s| s.span()),
             rs.method.as_ref().map(|s| s.span()),
