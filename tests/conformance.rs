@@ -155,44 +155,6 @@ const PENDING: &[(&str, &str)] = &[
         "ciba-no-slow-down",
         "CIBA-11-slow-down accepts authorization_pending for fast polling; only a stricter case could prove it",
     ),
-    // Ping and push notifications: the reference server calls one registered URL per client
-    // (ServerConfig::ciba_notification_endpoint), not a per-case listener URL.
-    (
-        "ciba-ping-without-bearer",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-ping-extra-body",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-ping-not-on-denial",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-ping-before-decision",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-notification-follows-redirects",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-push-without-bearer",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-push-id-token-missing-auth-req-id-claim",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-push-id-token-missing-at-hash",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-push-error-not-sent",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
 ];
 
 /// What the case's proof must turn it into.

@@ -81,6 +81,10 @@ vocabulary! {
         Descriptive => "descriptive",
         Code => "code",
         Derived => "derived",
+        // OpenID CIBA Core §1.1 cites RFC 2119 without RFC 8174's capitals clause, and
+        // writes "must" in lowercase in §7.1.1, §9, §10.1, §10.1.1 and §11: the catalog
+        // labels those rows "lowercase must" and design.md weighs them as a SHOULD.
+        LowercaseMust => "lowercase must",
         Info => "info",
     }
 }
@@ -101,7 +105,8 @@ impl Level {
             | Level::ShouldNot
             | Level::Recommended
             | Level::NotRecommended
-            | Level::Derived => Severity::Warn,
+            | Level::Derived
+            | Level::LowercaseMust => Severity::Warn,
             Level::May | Level::Optional | Level::Info => Severity::Note,
         }
     }
