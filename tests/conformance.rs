@@ -141,21 +141,7 @@ fn expected_skip(layout: Layout, record: &CaseRecord) -> bool {
 /// Faults the reference server has but no case can prove yet, each with what the suite
 /// format lacks. The trial above fails for a fault here that a case does prove, so the list
 /// shrinks as the format grows; it is the open work, not an exemption from it.
-const PENDING: &[(&str, &str)] = &[
-    // OpenID CIBA Core 1.0: rows whose OP behaviour is info only, so no case can fail.
-    (
-        "ciba-no-openid-scope-check",
-        "CIBA-7.1-openid-scope is info: §7.1 defines no OP reaction to a missing openid scope",
-    ),
-    (
-        "ciba-user-code-not-required",
-        "CIBA-7.1-user-code: §7.1.2 lets the OP allow users without a user code (info)",
-    ),
-    (
-        "ciba-no-slow-down",
-        "CIBA-11-slow-down accepts authorization_pending for fast polling; only a stricter case could prove it",
-    ),
-];
+const PENDING: &[(&str, &str)] = &[];
 
 /// What the case's proof must turn it into.
 fn expected_under_fault(case: &Case) -> Status {
