@@ -46,13 +46,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use tokio::sync::{Notify, OnceCell, oneshot};
+use tokio::sync::{Notify, oneshot};
 use url::Url;
 
 use crate::target::ListenerConfig;
 use crate::target::hooks::percent_encode_component;
 
+mod handle;
 pub mod routes;
+
+pub use handle::ListenerHandle;
 
 /// Largest request body the listener accepts; larger ones are answered 413 and dropped.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -580,41 +583,4 @@ fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Starts the run's listener the first time a case needs one, and hands the same one
-/// to every later case.
-#[derive(Debug)]
-pub struct ListenerHandle {
-    config: ListenerConfig,
-    cell: OnceCell<Arc<Listener>>,
-}
-
-impl ListenerHandle {
-    pub fn new(config: ListenerConfig) -> ListenerHandle {
-        ListenerHandle::with(config, None)
-    }
-
-    /// A handle on `running` when given (started by the caller, who keeps it), else one
-    /// that starts a listener as `config` says on first use.
-    pub fn with(config: ListenerConfig, running: Option<Arc<Listener>>) -> ListenerHandle {
-        ListenerHandle {
-            config,
-            cell: OnceCell::new_with(running),
-        }
-    }
-
-    /// The listener, started now if it was not yet; a failed start is retried by the
-    /// next call.
-    pub async fn get_or_start(&self) -> Result<&Listener, ListenerError> {
-        self.cell
-            .get_or_try_init(|| async { Listener::from_config(&self.config).await.map(Arc::new) })
-            .await
-            .map(|l| &**l)
-    }
-
-    /// The listener if a case has started it.
-    pub fn get(&self) -> Option<&Listener> {
-        self.cell.get().map(|l| &**l)
-    }
 }
