@@ -88,13 +88,15 @@ impl Validator<'_> {
         for (key, given) in [
             ("timeout", rs.timeout.as_ref().map(|t| t.span())),
             ("respond", rs.respond.as_ref().map(|t| t.span())),
-            ("route", rs.route.as_ref().map(|t| t.span())),
             ("args", rs.args.as_ref().map(|_| span.clone())),
             ("expect_none", rs.expect_none.map(|_| span.clone())),
         ] {
             if let Some(at) = given {
                 self.error(at, format!("`{key}` goes with a `receive` or `hook` step"));
             }
+        }
+        if let Some(r) = &rs.route {
+            self.error(r.span(), "`route` goes with a `receive` step");
         }
         let (endpoint, url) = match (&rs.endpoint, &rs.url) {
             (Some(e), None) => {
