@@ -311,6 +311,10 @@ pub struct RawCheck {
     pub signed_by: Option<Spanned<String>>,
     #[serde(default)]
     pub claim: Option<Spanned<String>>,
+    /// With `jwt` and `claim`: the claim is the OIDC Core §3.1.3.6 hash (`at_hash`,
+    /// `c_hash`, `rt_hash`) of the string at this JSON pointer of the body.
+    #[serde(default)]
+    pub hash_of: Option<Spanned<String>>,
     #[serde(default)]
     pub body_contains: Option<Spanned<String>>,
     #[serde(default)]
