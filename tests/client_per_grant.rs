@@ -73,10 +73,11 @@ fn split_confidential(t: &mut Target, with_web: bool) {
 }
 
 async fn run(only: &[&str], adjust: impl FnOnce(&mut Target)) -> RunRecord {
-    let oauth2spec::app::Reference { server, mut target } =
-        oauth2spec::app::start_reference(config())
-            .await
-            .expect("reference server");
+    let oauth2spec::app::Reference {
+        server, mut target, ..
+    } = oauth2spec::app::start_reference(config())
+        .await
+        .expect("reference server");
     adjust(&mut target);
     let only: Vec<String> = only.iter().map(|s| s.to_string()).collect();
     let filter = Filter::new(&only, &[]).expect("filter");
@@ -211,10 +212,11 @@ async fn probe(grants: Option<BTreeSet<Grant>>) -> oauth2spec::outcome::CaseReco
     std::fs::write(&file, PROBE).expect("write suite");
     let catalog = suite::load_files(None, &[file])
         .unwrap_or_else(|d| panic!("{}", oauth2spec::diagnostic::render_all(&d)));
-    let oauth2spec::app::Reference { server, mut target } =
-        oauth2spec::app::start_reference(config())
-            .await
-            .expect("reference server");
+    let oauth2spec::app::Reference {
+        server, mut target, ..
+    } = oauth2spec::app::start_reference(config())
+        .await
+        .expect("reference server");
     split_confidential(&mut target, false);
     if let Some(c) = target.clients.get_mut(&Role::Confidential) {
         c.grants = grants;

@@ -12,6 +12,7 @@ use std::sync::{Arc, OnceLock};
 use libtest_mimic::{Arguments, Failed, Trial};
 use oauth2spec::app;
 use oauth2spec::execute::RunOptions;
+use oauth2spec::execute::listener::Listener;
 use oauth2spec::outcome::{CaseRecord, SkipReason, Status};
 use oauth2spec::plan::Filter;
 use oauth2spec::suite::{self, Case, Catalog, Severity};
@@ -30,10 +31,12 @@ fn runtime() -> &'static Runtime {
     })
 }
 
-/// A reference server and the resolved target describing it.
+/// A reference server, the resolved target describing it, and the callback listener
+/// (started first) that its ping and push clients notify.
 struct Served {
     _server: RunningServer,
     resolved: Resolved,
+    listener: Arc<Listener>,
 }
 
 async fn serve(config: ServerConfig) -> Result<Served, String> {
@@ -46,11 +49,12 @@ async fn serve(config: ServerConfig) -> Result<Served, String> {
     Ok(Served {
         _server: reference.server,
         resolved,
+        listener: reference.listener,
     })
 }
 
 /// One correct server per layout, shared by all pass trials of that layout.
-fn layout_server(layout: Layout) -> Result<&'static Resolved, Failed> {
+fn layout_server(layout: Layout) -> Result<&'static Served, Failed> {
     static SERVERS: OnceLock<std::sync::Mutex<BTreeMap<&'static str, &'static Served>>> =
         OnceLock::new();
     let map = SERVERS.get_or_init(Default::default);
@@ -58,7 +62,7 @@ fn layout_server(layout: Layout) -> Result<&'static Resolved, Failed> {
         .lock()
         .map_err(|_| Failed::from("server map poisoned"))?;
     if let Some(s) = guard.get(layout.as_str()) {
-        return Ok(&s.resolved);
+        return Ok(s);
     }
     let config = ServerConfig {
         layout,
@@ -67,15 +71,18 @@ fn layout_server(layout: Layout) -> Result<&'static Resolved, Failed> {
     let served = runtime().block_on(serve(config)).map_err(Failed::from)?;
     let leaked: &'static Served = Box::leak(Box::new(served));
     guard.insert(layout.as_str(), leaked);
-    Ok(&leaked.resolved)
+    Ok(leaked)
 }
 
-fn run_one(catalog: &Catalog, case: &Case, resolved: &Resolved) -> CaseRecord {
+fn run_one(catalog: &Catalog, case: &Case, served: &Served) -> CaseRecord {
     let filter = Filter::new(std::slice::from_ref(&case.id), &[]).expect("case id is a valid glob");
-    let options = RunOptions::default();
+    let options = RunOptions {
+        listener: Some(Arc::clone(&served.listener)),
+        ..RunOptions::default()
+    };
     let record = runtime().block_on(app::run_resolved(
         catalog,
-        resolved,
+        &served.resolved,
         &filter,
         &options,
         &|_| {},
@@ -134,59 +141,7 @@ fn expected_skip(layout: Layout, record: &CaseRecord) -> bool {
 /// Faults the reference server has but no case can prove yet, each with what the suite
 /// format lacks. The trial above fails for a fault here that a case does prove, so the list
 /// shrinks as the format grows; it is the open work, not an exemption from it.
-const PENDING: &[(&str, &str)] = &[
-    // OpenID CIBA Core 1.0: rows whose OP behaviour is info only, so no case can fail.
-    (
-        "ciba-no-openid-scope-check",
-        "CIBA-7.1-openid-scope is info: §7.1 defines no OP reaction to a missing openid scope",
-    ),
-    (
-        "ciba-user-code-not-required",
-        "CIBA-7.1-user-code: §7.1.2 lets the OP allow users without a user code (info)",
-    ),
-    (
-        "ciba-no-slow-down",
-        "CIBA-11-slow-down accepts authorization_pending for fast polling; only a stricter case could prove it",
-    ),
-    // Ping and push notifications: the reference server calls one registered URL per client
-    // (ServerConfig::ciba_notification_endpoint), not a per-case listener URL.
-    (
-        "ciba-ping-without-bearer",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-ping-extra-body",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-ping-not-on-denial",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-ping-before-decision",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-notification-follows-redirects",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-push-without-bearer",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-push-id-token-missing-auth-req-id-claim",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-push-id-token-missing-at-hash",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-    (
-        "ciba-push-error-not-sent",
-        "ping/push notifications need a shared listener path matched by auth_req_id",
-    ),
-];
+const PENDING: &[(&str, &str)] = &[];
 
 /// What the case's proof must turn it into.
 fn expected_under_fault(case: &Case) -> Status {
@@ -221,8 +176,8 @@ fn main() {
                         .iter()
                         .find(|c| c.id == id)
                         .ok_or("case vanished")?;
-                    let resolved = layout_server(layout)?;
-                    let record = run_one(&catalog, case, resolved);
+                    let served = layout_server(layout)?;
+                    let record = run_one(&catalog, case, served);
                     if record.status == Status::Pass || expected_skip(layout, &record) {
                         Ok(())
                     } else {
@@ -251,7 +206,7 @@ fn main() {
                 ..ServerConfig::default()
             };
             let served = runtime().block_on(serve(config)).map_err(Failed::from)?;
-            let record = run_one(&catalog, case, &served.resolved);
+            let record = run_one(&catalog, case, &served);
             let want = expected_under_fault(case);
             runtime().block_on(async move { drop(served) });
             if record.status == want {
@@ -281,7 +236,7 @@ fn main() {
                 ..ServerConfig::default()
             };
             let served = runtime().block_on(serve(config)).map_err(Failed::from)?;
-            let record = run_one(&catalog, case, &served.resolved);
+            let record = run_one(&catalog, case, &served);
             runtime().block_on(async move { drop(served) });
             if record.status == Status::Skip && record.message.contains("[hooks.") {
                 Ok(())

@@ -64,6 +64,7 @@ async fn run(layout: Layout, adjust: impl FnOnce(&mut Target)) -> RunRecord {
     let oauth2spec::app::Reference {
         server,
         target: mut t,
+        ..
     } = oauth2spec::app::start_reference(config)
         .await
         .expect("reference server");

@@ -13,6 +13,7 @@ use axum::response::Response;
 use base64::Engine as _;
 use oauth2spec::app::run_target;
 use oauth2spec::execute::RunOptions;
+use oauth2spec::execute::listener::Listener;
 use oauth2spec::outcome::RunRecord;
 use oauth2spec::plan::Filter;
 use oauth2spec::{report, suite, target};
@@ -57,13 +58,24 @@ async fn record_tokens(issued: Issued, req: Request, next: Next) -> Response {
 
 /// Runs every suite against an in-process reference server (generic layout) that
 /// records the tokens it issues.
-async fn run_reference() -> (RunRecord, Vec<String>, u16) {
+/// Runs every suite against a reference server whose ping and push clients notify a
+/// callback listener started first (as `app::start_reference` does); the record, the
+/// tokens issued, and the server's and the listener's ports.
+async fn run_reference() -> (RunRecord, Vec<String>, [u16; 2]) {
+    let callbacks = Arc::new(
+        Listener::start(SocketAddr::from(([127, 0, 0, 1], 0)), None)
+            .await
+            .expect("callback listener"),
+    );
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let base_url = format!("http://{addr}");
-    let config = ServerConfig::default();
+    let config = ServerConfig {
+        ciba_notification_endpoint: Some(callbacks.notification_url()),
+        ..ServerConfig::default()
+    };
     let issued: Issued = Arc::default();
     let sink = Arc::clone(&issued);
     let router = reference_server::build_router(config.clone(), &base_url).layer(
@@ -77,18 +89,21 @@ async fn run_reference() -> (RunRecord, Vec<String>, u16) {
         &catalog,
         t,
         &Filter::default(),
-        &RunOptions::default(),
+        &RunOptions {
+            listener: Some(Arc::clone(&callbacks)),
+            ..RunOptions::default()
+        },
         &|_| {},
     )
     .await
     .expect("reference server reachable");
     let tokens = issued.lock().expect("lock").clone();
-    (record, tokens, addr.port())
+    (record, tokens, [addr.port(), callbacks.local_addr().port()])
 }
 
 /// Everything that varies between runs, made fixed: durations, times, ports, and the
 /// exchanges reduced to method, URL and status (bodies hold random values and times).
-fn normalise(mut record: RunRecord, port: u16) -> RunRecord {
+fn normalise(mut record: RunRecord, [port, listener_port]: [u16; 2]) -> RunRecord {
     record.duration_ms = 0;
     record.started_at = "2026-01-01T00:00:00Z".into();
     for case in &mut record.cases {
@@ -110,7 +125,9 @@ fn normalise(mut record: RunRecord, port: u16) -> RunRecord {
         }
     }
     let text = serde_json::to_string(&record).expect("serialise");
-    let text = text.replace(&format!("127.0.0.1:{port}"), "127.0.0.1:PORT");
+    let text = text
+        .replace(&format!("127.0.0.1:{port}"), "127.0.0.1:PORT")
+        .replace(&format!("127.0.0.1:{listener_port}"), "127.0.0.1:LISTENER");
     serde_json::from_str(&text).expect("round trip")
 }
 

@@ -98,7 +98,6 @@ pub struct PollRules {
     pub single_use: bool,
     pub expiry_enforced: bool,
     pub denial_enforced: bool,
-    pub slow_down: bool,
 }
 
 /// The outcome of one poll.
@@ -208,7 +207,7 @@ impl CibaStore {
                     .last_poll
                     .is_some_and(|last| now.duration_since(last) < record.interval);
                 record.last_poll = Some(now);
-                if too_soon && rules.slow_down {
+                if too_soon {
                     record.interval += SLOW_DOWN_STEP;
                     Poll::SlowDown
                 } else {
@@ -287,7 +286,6 @@ mod tests {
         single_use: true,
         expiry_enforced: true,
         denial_enforced: true,
-        slow_down: true,
     };
 
     fn request(client: &str) -> CibaRequest {

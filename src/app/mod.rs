@@ -3,10 +3,12 @@
 //! all call these functions, so that what the self-tests prove is what users run.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use reference_server::{RunningServer, ServerConfig};
 
 use crate::diagnostic::Diagnostic;
+use crate::execute::listener::Listener;
 use crate::execute::{self, RunOptions};
 use crate::outcome::{CaseRecord, RunRecord};
 use crate::plan::{self, Filter};
@@ -85,17 +87,32 @@ pub async fn run_target(
     Ok(run_resolved(catalog, &resolved, filter, options, on_case).await)
 }
 
-/// A bundled reference server on an ephemeral loopback port, and the target describing it.
+/// A bundled reference server on an ephemeral loopback port, the target describing it,
+/// and the callback listener its ping and push clients notify.
 pub struct Reference {
     pub server: RunningServer,
     pub target: Target,
+    /// Pass it in [`RunOptions::listener`] so that the run receives the notifications.
+    pub listener: Arc<Listener>,
 }
 
-/// Starts the reference server with `config` (layout, faults) on 127.0.0.1.
-pub async fn start_reference(config: ServerConfig) -> Result<Reference, AppError> {
+/// Starts the reference server with `config` (layout, faults) on 127.0.0.1, after a
+/// callback listener whose shared notification URL becomes the server's
+/// `ciba_notification_endpoint` (CIBA §4: one URL per client), unless `config` names one.
+pub async fn start_reference(mut config: ServerConfig) -> Result<Reference, AppError> {
+    let listener = Listener::start(SocketAddr::from(([127, 0, 0, 1], 0)), None)
+        .await
+        .map_err(|e| AppError::Harness(e.to_string()))?;
+    if config.ciba_notification_endpoint.is_none() {
+        config.ciba_notification_endpoint = Some(listener.notification_url());
+    }
     let server = reference_server::spawn(config.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .map_err(|e| AppError::Harness(format!("cannot start the reference server: {e}")))?;
     let target = target::reference::target(&config, &server.base_url);
-    Ok(Reference { server, target })
+    Ok(Reference {
+        server,
+        target,
+        listener: Arc::new(listener),
+    })
 }

@@ -46,7 +46,9 @@ pub async fn run_all(
                     ..reference_server::ServerConfig::default()
                 };
                 let reference = start_reference(config).await?;
-                let record = run_and_report(catalog, reference.target, filter, settings).await;
+                let mut settings = settings.clone();
+                settings.options.listener = Some(reference.listener);
+                let record = run_and_report(catalog, reference.target, filter, &settings).await;
                 reference.server.shutdown().await;
                 records.push(record?);
             }

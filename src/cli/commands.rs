@@ -18,6 +18,7 @@ fn run_options(a: &RunArgs) -> RunOptions {
             max_wait: Duration::from_secs(a.max_wait),
             ..CaseOptions::default()
         },
+        listener: None,
     }
 }
 

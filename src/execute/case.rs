@@ -8,11 +8,11 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use super::agent::UserAgents;
 use super::context::Context;
 use super::http::{Request, Response};
-use super::listener::{ListenerHandle, Mailbox, Respond};
+use super::listener::{ListenerHandle, Mailbox};
 use super::redact::Redactor;
 use crate::outcome::{CaseRecord, Exchange, Finding, SkipReason, Status, verdict};
 use crate::plan::Choices;
-use crate::suite::{Case, Destination, Role, Severity};
+use crate::suite::{Case, Role, Severity};
 use crate::target::Resolved;
 
 /// Run-wide settings a case needs.
@@ -93,6 +93,11 @@ pub async fn run_case(
                 return record;
             }
         }
+        if let Err(e) = super::inbound::set_answers(case, &cx) {
+            record.status = Status::Error;
+            record.message = e;
+            return record;
+        }
     }
     let mut runner = Runner {
         case,
@@ -155,33 +160,13 @@ pub async fn run_case(
     record
 }
 
-/// The case's mailbox at the run's listener (started now if it is the first), with the
-/// answers of its `receive` steps set up front: the server may call before the step runs.
+/// The case's mailbox at the run's listener (started now if it is the first).
 async fn open_mailbox(case: &Case, listener: &ListenerHandle) -> Result<Mailbox, String> {
     let l = listener
         .get_or_start()
         .await
         .map_err(|e| format!("cannot start the callback listener: {e}"))?;
-    let mailbox = l.mailbox(&case.id);
-    for s in &case.steps {
-        if let Destination::Receive(r) = &s.request.to
-            && let Some(a) = &r.respond
-        {
-            let respond = Respond {
-                status: a.status,
-                headers: a.headers.clone(),
-                body: a
-                    .json
-                    .as_ref()
-                    .map(|j| j.to_string().into_bytes())
-                    .unwrap_or_default(),
-            };
-            mailbox
-                .expect(&r.name, respond)
-                .map_err(|e| format!("{}: {e}", s.label))?;
-        }
-    }
-    Ok(mailbox)
+    Ok(l.mailbox(&case.id))
 }
 
 impl Abort {

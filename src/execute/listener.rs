@@ -9,6 +9,11 @@
 //! path prefix, so it only ever sees requests addressed to it, even while other cases
 //! run at the same time; a request to an unknown prefix gets 404 and reaches nobody.
 //!
+//! Real servers send CIBA notifications to the one `backchannel_client_notification_endpoint`
+//! a client registered (CIBA §4), not to a URL per request: the shared path
+//! [`routes::NOTIFY_PATH`] takes them all and hands each to the mailbox that claimed its
+//! body's `auth_req_id` ([`Mailbox::claim`]).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), oauth2spec::execute::listener::ListenerError> {
 //! use std::time::Duration;
@@ -41,11 +46,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use tokio::sync::{Notify, OnceCell, oneshot};
+use tokio::sync::{Notify, oneshot};
 use url::Url;
 
 use crate::target::ListenerConfig;
 use crate::target::hooks::percent_encode_component;
+
+mod handle;
+pub mod routes;
+
+pub use handle::ListenerHandle;
 
 /// Largest request body the listener accepts; larger ones are answered 413 and dropped.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -64,6 +74,9 @@ pub enum ListenerError {
     PublicUrl(String),
     #[error("invalid listener response for `{name}`: {reason}")]
     InvalidResponse { name: String, reason: String },
+    /// Two cases waiting for one `auth_req_id`: the server handed the same id out twice.
+    #[error("another case already waits for notifications about `{0}`")]
+    RouteTaken(String),
 }
 
 /// What the listener answers to requests for one name.
@@ -122,6 +135,26 @@ impl Received {
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
     }
+
+    fn of(parts: &axum::http::request::Parts, body: &[u8]) -> Received {
+        Received {
+            method: parts.method.as_str().to_string(),
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().map(str::to_string),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            body: body.to_vec(),
+            at: SystemTime::now(),
+        }
+    }
 }
 
 /// The running listener; it shuts down when dropped.
@@ -146,6 +179,9 @@ struct Shared {
     /// The public URL's path without its trailing slash: a proxy that forwards the
     /// whole path sends it in front of the prefix.
     base_path: String,
+    /// Who waits for which notification on the shared path.
+    routes: routes::Routes,
+    notify_url: String,
 }
 
 struct BoxState {
@@ -203,6 +239,8 @@ impl Listener {
         let shared = Arc::new(Shared {
             boxes: Mutex::new(HashMap::new()),
             base_path: public_url.path().trim_end_matches('/').to_string(),
+            routes: routes::Routes::default(),
+            notify_url: notification_url(&public_url),
         });
         let router = Router::new()
             .fallback(handle)
@@ -237,6 +275,12 @@ impl Listener {
         &self.public_url
     }
 
+    /// The shared notification URL (public URL + [`routes::NOTIFY_PATH`]): what a ping or
+    /// push client registers as its `backchannel_client_notification_endpoint`.
+    pub fn notification_url(&self) -> String {
+        self.shared.notify_url.clone()
+    }
+
     /// Opens a mailbox for one case under a fresh unguessable prefix. `case_key` only
     /// names it in debug output; two mailboxes of one case are still apart.
     pub fn mailbox(&self, case_key: &str) -> Mailbox {
@@ -265,6 +309,11 @@ impl Listener {
         }
     }
 
+    /// How many notifications on the shared path wait for a claim.
+    pub fn held_notifications(&self) -> usize {
+        self.shared.routes.held()
+    }
+
     /// How many mailboxes are open.
     pub fn open_mailboxes(&self) -> usize {
         lock(&self.shared.boxes).len()
@@ -277,6 +326,14 @@ impl Drop for Listener {
             let _ = tx.send(());
         }
     }
+}
+
+fn notification_url(public_url: &Url) -> String {
+    format!(
+        "{}{}",
+        public_url.as_str().trim_end_matches('/'),
+        routes::NOTIFY_PATH
+    )
 }
 
 fn default_public_url(addr: SocketAddr) -> Result<Url, ListenerError> {
@@ -345,16 +402,44 @@ impl Mailbox {
 
     /// The oldest request for `name` not yet received, waiting up to `timeout` for one.
     pub async fn receive(&self, name: &str, timeout: Duration) -> Option<Received> {
-        let key = percent_encode_component(name);
+        self.receive_key(&percent_encode_component(name), timeout)
+            .await
+    }
+
+    /// The shared notification URL (see [`Listener::notification_url`]).
+    pub fn notification_url(&self) -> String {
+        self.shared.notify_url.clone()
+    }
+
+    /// Claims the notifications on the shared path whose body's `auth_req_id` is
+    /// `route`, answering them with `respond` (default 204). Ones that arrived shortly
+    /// before are delivered now. Claiming again only changes the answer.
+    pub fn claim(&self, route: &str, respond: Option<Respond>) -> Result<(), ListenerError> {
+        let answer = respond.map(|r| prepare(route, &r)).transpose()?;
+        self.shared.routes.claim(route, &self.state, answer)
+    }
+
+    /// Whether this mailbox has claimed `route`.
+    pub fn claimed(&self, route: &str) -> bool {
+        self.shared.routes.claimed_by(route, &self.state)
+    }
+
+    /// The oldest notification about `route` (claimed first) not yet received, waiting
+    /// up to `timeout` for one.
+    pub async fn receive_routed(&self, route: &str, timeout: Duration) -> Option<Received> {
+        self.receive_key(&routes::route_key(route), timeout).await
+    }
+
+    async fn receive_key(&self, key: &str, timeout: Duration) -> Option<Received> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             // Created before looking, so an arrival in between still wakes us.
             let notified = self.state.notify.notified();
-            if let Some(r) = self.take(&key) {
+            if let Some(r) = self.take(key) {
                 return Some(r);
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                return self.take(&key);
+                return self.take(key);
             }
         }
     }
@@ -393,6 +478,23 @@ impl Mailbox {
 impl Drop for Mailbox {
     fn drop(&mut self) {
         lock(&self.shared.boxes).remove(&self.prefix);
+        self.shared.routes.release(&self.state);
+    }
+}
+
+impl BoxState {
+    /// Queues `received` under `key` (up to [`MAX_QUEUED`]) and wakes the waiters.
+    fn push(&self, key: String, received: Received) {
+        {
+            let mut inner = lock(&self.inner);
+            if inner.queued < MAX_QUEUED {
+                inner.queues.entry(key).or_default().push_back(received);
+                inner.queued += 1;
+            } else {
+                inner.dropped += 1;
+            }
+        }
+        self.notify.notify_waiters();
     }
 }
 
@@ -427,6 +529,9 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Respon
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     let rest = path.strip_prefix(&shared.base_path).unwrap_or(&path);
+    if rest == routes::NOTIFY_PATH {
+        return routes::handle(&shared.routes, parts, body).await;
+    }
     let Some((prefix, name)) = rest.strip_prefix('/').and_then(|r| r.split_once('/')) else {
         return plain(StatusCode::NOT_FOUND);
     };
@@ -444,38 +549,15 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request<Body>) -> Respon
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return plain(StatusCode::PAYLOAD_TOO_LARGE);
     };
-    let received = Received {
-        method: parts.method.as_str().to_string(),
-        path: path.clone(),
-        query: parts.uri.query().map(str::to_string),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        body: bytes.to_vec(),
-        at: SystemTime::now(),
-    };
+    let received = Received::of(&parts, &bytes);
     let answer = {
-        let mut inner = lock(&state.inner);
+        let inner = lock(&state.inner);
         let hosted = (parts.method == Method::GET || parts.method == Method::HEAD)
             .then(|| inner.hosted.get(&key).cloned())
             .flatten();
-        let answer = hosted.or_else(|| inner.responses.get(&key).cloned());
-        if inner.queued < MAX_QUEUED {
-            inner.queues.entry(key).or_default().push_back(received);
-            inner.queued += 1;
-        } else {
-            inner.dropped += 1;
-        }
-        answer
+        hosted.or_else(|| inner.responses.get(&key).cloned())
     };
-    state.notify.notify_waiters();
+    state.push(key, received);
     match answer {
         Some(a) => a.into_response(),
         None => plain(StatusCode::NO_CONTENT),
@@ -501,34 +583,4 @@ fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Starts the run's listener the first time a case needs one, and hands the same one
-/// to every later case.
-#[derive(Debug)]
-pub struct ListenerHandle {
-    config: ListenerConfig,
-    cell: OnceCell<Listener>,
-}
-
-impl ListenerHandle {
-    pub fn new(config: ListenerConfig) -> ListenerHandle {
-        ListenerHandle {
-            config,
-            cell: OnceCell::new(),
-        }
-    }
-
-    /// The listener, started now if it was not yet; a failed start is retried by the
-    /// next call.
-    pub async fn get_or_start(&self) -> Result<&Listener, ListenerError> {
-        self.cell
-            .get_or_try_init(|| Listener::from_config(&self.config))
-            .await
-    }
-
-    /// The listener if a case has started it.
-    pub fn get(&self) -> Option<&Listener> {
-        self.cell.get()
-    }
 }

@@ -1,12 +1,14 @@
 //! A run: every planned case against one target, with bounded concurrency, and the
 //! known failures of the target file applied to the verdicts.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::Semaphore;
 
 use super::case::{CaseOptions, run_case};
+use super::listener::Listener;
 use crate::outcome::{
     CaseRecord, RunRecord, SCHEMA_VERSION, Status, Summary, TargetInfo, ToolInfo,
 };
@@ -20,6 +22,10 @@ pub struct RunOptions {
     pub concurrency: usize,
     pub strict: bool,
     pub case: CaseOptions,
+    /// A callback listener already running (the default run starts one before the
+    /// reference server, whose clients' notification endpoint is its shared path);
+    /// without one the run starts its own when a case first needs it.
+    pub listener: Option<Arc<Listener>>,
 }
 
 impl Default for RunOptions {
@@ -28,6 +34,7 @@ impl Default for RunOptions {
             concurrency: 8,
             strict: false,
             case: CaseOptions::default(),
+            listener: None,
         }
     }
 }
@@ -45,7 +52,10 @@ pub async fn run(
     let started = Instant::now();
     let limiter = Semaphore::new(options.concurrency.max(1));
     // Started by the first case that needs it; stops when the run ends.
-    let listener = super::listener::ListenerHandle::new(target.target.listener.clone());
+    let listener = super::listener::ListenerHandle::with(
+        target.target.listener.clone(),
+        options.listener.clone(),
+    );
     let mut pending = FuturesUnordered::new();
     let mut records: Vec<Option<CaseRecord>> = vec![None; planned.len()];
     for (index, (case, decision)) in planned.iter().enumerate() {

@@ -56,6 +56,7 @@ impl Runner<'_> {
         let case = self.case;
         for step in &case.steps {
             self.run_step(step).await?;
+            self.claim_routes()?;
         }
         Ok(())
     }

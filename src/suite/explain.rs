@@ -326,6 +326,12 @@ fn check_kind(k: &CheckKind) -> String {
         CheckKind::JwtSigned { pointer } => {
             format!("jwt = {}, signed_by = \"jwks\"", quoted(pointer))
         }
+        CheckKind::JwtHash { pointer, claim, of } => format!(
+            "jwt = {}, claim = {}, hash_of = {}",
+            quoted(pointer),
+            quoted(claim),
+            quoted(of)
+        ),
         CheckKind::JwtClaim {
             pointer,
             claim,

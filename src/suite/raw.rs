@@ -90,6 +90,10 @@ pub struct RawStep {
     pub expect_none: Option<bool>,
     #[serde(default)]
     pub respond: Option<Spanned<RawAnswer>>,
+    /// Receive at the shared notification path the notification whose body's
+    /// `auth_req_id` is this (a template), instead of at `{{listener.<name>}}`.
+    #[serde(default)]
+    pub route: Option<Spanned<String>>,
     /// An out-of-band action the target's hook driver performs.
     #[serde(default)]
     pub hook: Option<Spanned<String>>,
@@ -307,6 +311,10 @@ pub struct RawCheck {
     pub signed_by: Option<Spanned<String>>,
     #[serde(default)]
     pub claim: Option<Spanned<String>>,
+    /// With `jwt` and `claim`: the claim is the OIDC Core §3.1.3.6 hash (`at_hash`,
+    /// `c_hash`, `rt_hash`) of the string at this JSON pointer of the body.
+    #[serde(default)]
+    pub hash_of: Option<Spanned<String>>,
     #[serde(default)]
     pub body_contains: Option<Spanned<String>>,
     #[serde(default)]

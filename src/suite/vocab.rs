@@ -27,6 +27,12 @@ vocabulary! {
         Par => "par",
         DeviceAuthorization => "device_authorization",
         Ciba => "ciba",
+        // CIBA Core §4 `backchannel_token_delivery_modes_supported` lists the mode.
+        CibaPing => "ciba_ping",
+        CibaPush => "ciba_push",
+        // The target's ping and push clients are registered with the harness listener's
+        // shared notification URL as `backchannel_client_notification_endpoint`.
+        CibaNotifications => "ciba_notifications",
         Registration => "registration",
         FormPost => "form_post",
         PkcePlain => "pkce_plain",
@@ -80,6 +86,10 @@ vocabulary! {
         Descriptive => "descriptive",
         Code => "code",
         Derived => "derived",
+        // OpenID CIBA Core §1.1 cites RFC 2119 without RFC 8174's capitals clause, and
+        // writes "must" in lowercase in §7.1.1, §9, §10.1, §10.1.1 and §11: the catalog
+        // labels those rows "lowercase must" and design.md weighs them as a SHOULD.
+        LowercaseMust => "lowercase must",
         Info => "info",
     }
 }
@@ -100,7 +110,8 @@ impl Level {
             | Level::ShouldNot
             | Level::Recommended
             | Level::NotRecommended
-            | Level::Derived => Severity::Warn,
+            | Level::Derived
+            | Level::LowercaseMust => Severity::Warn,
             Level::May | Level::Optional | Level::Info => Severity::Note,
         }
     }

@@ -416,6 +416,9 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
                 no
             };
         }
+        // Where the target's ping and push clients send notifications is part of their
+        // registration (CIBA §4), which only the target file can state.
+        Capability::CibaNotifications => return no,
         // Whether the consent form carries the hidden fields `interaction` and
         // `csrf_token` and a `decision` button, which the RFC 6749 §10.12 cases post
         // themselves: a fact of the target's pages that only its file can state.
@@ -454,9 +457,19 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
             no.clone()
         }
     };
+    // CIBA §4: `backchannel_token_delivery_modes_supported`, "one or more of" poll, ping
+    // and push.
+    let mode = |m: &str| match meta.get("backchannel_token_delivery_modes_supported") {
+        Some(Value::Array(a)) if a.iter().any(|v| v.as_str() == Some(m)) => (
+            true,
+            CapabilitySource::Metadata("backchannel_token_delivery_modes_supported"),
+        ),
+        _ => no.clone(),
+    };
     match c {
         Capability::Metadata
         | Capability::OidcDiscovery
+        | Capability::CibaNotifications
         | Capability::RedirectUriQuery
         | Capability::SeveralRedirectUris
         | Capability::ConsentFormFields
@@ -488,6 +501,8 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
         Capability::Par => has("pushed_authorization_request_endpoint"),
         Capability::DeviceAuthorization => has("device_authorization_endpoint"),
         Capability::Ciba => has("backchannel_authentication_endpoint"),
+        Capability::CibaPing => mode("ping"),
+        Capability::CibaPush => mode("push"),
         Capability::Registration => has("registration_endpoint"),
         // RFC 7636 §4.2 lets a server refuse `plain`; cases of it need it advertised.
         Capability::PkcePlain => match meta.get("code_challenge_methods_supported") {

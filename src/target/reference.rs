@@ -91,6 +91,12 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
             // The reference server's consent page names its fields as the RFC 6749
             // §10.12 cases post them.
             .chain([(Capability::ConsentFormFields, true)])
+            // Its ping and push clients notify the harness listener's shared path when
+            // the run started one first and passed its URL.
+            .chain([(
+                Capability::CibaNotifications,
+                config.ciba_notification_endpoint.is_some(),
+            )])
             .collect(),
         known_failures: BTreeMap::new(),
         http: HttpSettings::default(),

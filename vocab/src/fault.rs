@@ -233,16 +233,12 @@ faults! {
     CibaGrantNotChecked => "ciba-grant-not-checked": "a client not registered for the CIBA grant may start a backchannel request (CIBA §13 unauthorized_client)",
     // Row CIBA-7.1-exactly-one-hint.
     CibaAcceptsTwoHints => "ciba-accepts-two-hints": "a request with more than one hint is accepted, the first one winning (CIBA §7.1 invalid_request)",
-    // Row CIBA-7.1-openid-scope (an info row: the OP reaction is unspecified).
-    CibaNoOpenidScopeCheck => "ciba-no-openid-scope-check": "a request without the `openid` scope is accepted (CIBA §7.1)",
     // Row CIBA-7.1-notification-token.
     CibaNotificationTokenOptional => "ciba-notification-token-optional": "ping and push requests without `client_notification_token` are accepted (CIBA §7.1 REQUIRED)",
     // Row CIBA-13-unknown-user.
     CibaUnknownUserAccepted => "ciba-unknown-user-accepted": "a `login_hint` naming no user is acknowledged and bound to the first user (CIBA §7.2, §13 unknown_user_id)",
     // Row CIBA-7.1-id-token-hint.
     CibaIdTokenHintRefused => "ciba-id-token-hint-refused": "a valid `id_token_hint` the server issued is refused (CIBA §7.2 step 4)",
-    // Row CIBA-7.1-user-code (missing: info in the row, §7.1.2 allows it).
-    CibaUserCodeNotRequired => "ciba-user-code-not-required": "a request without the user's registered user code is accepted (CIBA §13 missing_user_code)",
     // Row CIBA-7.1-user-code.
     CibaUserCodeNotChecked => "ciba-user-code-not-checked": "a wrong `user_code` is accepted (CIBA §13 invalid_user_code)",
     // Row CIBA-7.1-binding-message.
@@ -257,8 +253,6 @@ faults! {
     CibaAuthReqIdLowEntropy => "ciba-auth-req-id-low-entropy": "`auth_req_id` carries 32 random bits (CIBA §7.3 MUST be at least 128)",
     // Row RFC6749-5.1-no-store (the CIBA acknowledgement).
     CibaMissingNoStore => "ciba-missing-no-store": "backchannel responses lack `Cache-Control: no-store` (RFC 6749 §5.1, CIBA §7.3)",
-    // Row CIBA-11-slow-down (the row accepts authorization_pending, so only a stricter case can prove it).
-    CibaNoSlowDown => "ciba-no-slow-down": "polling faster than the interval never gets `slow_down` (CIBA §11)",
     // Row CIBA-10.1.1-token-response.
     CibaTokenNoIdToken => "ciba-token-no-id-token": "the CIBA token response lacks `id_token` (CIBA §10.1.1, OIDC Core §3.1.3.3)",
     // Row CIBA-11-expired.

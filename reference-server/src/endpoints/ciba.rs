@@ -140,7 +140,7 @@ fn authentication_request(
             "unknown parameter {name}"
         )));
     }
-    let scope = granted_scope(policy, client, &form)?;
+    let scope = granted_scope(client, &form)?;
     let notification_token = notification_token(policy, mode, &form)?;
     let user = hinted_user(state, client, &form)?;
     check_user_code(policy, client, user, &form)?;
@@ -236,16 +236,14 @@ fn authenticate_client<'a>(
 
 /// §7.1 `scope` is REQUIRED and "MUST contain the openid scope value"; the rest must be
 /// registered for the client (§13 invalid_scope).
-fn granted_scope(
-    policy: &CibaPolicy,
-    client: &ClientFixture,
-    form: &Form,
-) -> Result<String, OAuthError> {
+fn granted_scope(client: &ClientFixture, form: &Form) -> Result<String, OAuthError> {
     let requested = form
         .get("scope")
         .ok_or_else(|| OAuthError::invalid_request("scope is missing"))?;
     let tokens = scope::parse(requested).map_err(|e| OAuthError::invalid_scope(e.to_string()))?;
-    if policy.openid_required && !tokens.contains(&OPENID) {
+    // §7.1: the client's scope "MUST" contain openid. The OP's reaction is not specified
+    // (CIBA-7.1-openid-scope is info); this server refuses, as a strict one may.
+    if !tokens.contains(&OPENID) {
         return Err(OAuthError::invalid_scope("the scope must contain openid"));
     }
     let allowed = client.scopes().chain(std::iter::once(OPENID));
@@ -385,7 +383,9 @@ fn check_user_code(
         return Ok(());
     }
     match form.get("user_code") {
-        None if policy.user_code_required => Err(OAuthError::bad_request(
+        // §7.1.2 lets an OP allow users without a user code (CIBA-7.1-user-code, info);
+        // this server requires a registered one.
+        None => Err(OAuthError::bad_request(
             ErrorCode::MissingUserCode,
             "user_code is required for this user",
         )),

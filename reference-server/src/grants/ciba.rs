@@ -69,7 +69,6 @@ pub fn grant(
         single_use: policy.single_use,
         expiry_enforced: policy.expiry_enforced,
         denial_enforced: policy.denial_enforced,
-        slow_down: policy.slow_down,
     };
     match state.ciba.poll(id, &client.client_id, rules) {
         Poll::Tokens(record) => Ok(tokens(state, client, &record, None)),

@@ -56,10 +56,10 @@ pub fn grant(
     let refreshed = state.store.transaction(|tokens| {
         let now = SystemTime::now();
         let Some(record) = tokens.get(presented).cloned() else {
-            return Err(OAuthError::invalid_request("refresh is not allowed"));
+            return Err(OAuthError::invalid_grant("the refresh token is not valid"));
         };
         if record.kind != TokenKind::Refresh {
-            return Err(OAuthError::invalid_request("refresh is not allowed"));
+            return Err(OAuthError::invalid_grant("the refresh token is not valid"));
         }
         // RFC 6749 §6: "validate the refresh token ... and ensure that the refresh token was
         // issued to the authenticated client"; §10.4: bound to the client.

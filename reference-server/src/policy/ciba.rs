@@ -16,8 +16,6 @@ pub struct CibaPolicy {
     /// §13 unauthorized_client for clients without the CIBA grant. Off:
     /// `ciba-grant-not-checked`.
     pub grant_checked: bool,
-    /// §7.1: `scope` must contain `openid`. Off: `ciba-no-openid-scope-check`.
-    pub openid_required: bool,
     /// §7.1: exactly one hint. Off: `ciba-accepts-two-hints`.
     pub one_hint_enforced: bool,
     /// §7.1: ping and push requests carry `client_notification_token`. Off:
@@ -27,8 +25,6 @@ pub struct CibaPolicy {
     pub unknown_user_refused: bool,
     /// §7.2 step 4: a valid `id_token_hint` names its user. Off: `ciba-id-token-hint-refused`.
     pub id_token_hint_accepted: bool,
-    /// §13 missing_user_code. Off: `ciba-user-code-not-required`.
-    pub user_code_required: bool,
     /// §13 invalid_user_code. Off: `ciba-user-code-not-checked`.
     pub user_code_checked: bool,
     /// §7.1: the authentication device shows `binding_message`. Off:
@@ -46,8 +42,6 @@ pub struct CibaPolicy {
     /// RFC 6749 §5.1 `Cache-Control: no-store` on backchannel responses. Off:
     /// `ciba-missing-no-store`.
     pub no_store: bool,
-    /// §11 slow_down. Off: `ciba-no-slow-down`.
-    pub slow_down: bool,
     /// §10.1.1 (OIDC Core §3.1.3.3): the token response has an ID token. Off:
     /// `ciba-token-no-id-token`.
     pub id_token_issued: bool,
@@ -102,12 +96,10 @@ impl CibaPolicy {
                 StatusCode::UNAUTHORIZED
             },
             grant_checked: !on(Fault::CibaGrantNotChecked),
-            openid_required: !on(Fault::CibaNoOpenidScopeCheck),
             one_hint_enforced: !on(Fault::CibaAcceptsTwoHints),
             notification_token_required: !on(Fault::CibaNotificationTokenOptional),
             unknown_user_refused: !on(Fault::CibaUnknownUserAccepted),
             id_token_hint_accepted: !on(Fault::CibaIdTokenHintRefused),
-            user_code_required: !on(Fault::CibaUserCodeNotRequired),
             user_code_checked: !on(Fault::CibaUserCodeNotChecked),
             binding_message_shown: !on(Fault::CibaBindingMessageIgnored),
             unknown_params_ignored: !on(Fault::CibaUnknownParamsRejected),
@@ -115,7 +107,6 @@ impl CibaPolicy {
             ack_expires_in_sent: !on(Fault::CibaAckNoExpiresIn),
             auth_req_id_strong: !on(Fault::CibaAuthReqIdLowEntropy),
             no_store: !on(Fault::CibaMissingNoStore),
-            slow_down: !on(Fault::CibaNoSlowDown),
             id_token_issued: !on(Fault::CibaTokenNoIdToken),
             expiry_enforced: !on(Fault::CibaExpiredStillIssues),
             denial_enforced: !on(Fault::CibaDeniedStillIssues),

@@ -48,9 +48,6 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> String {
             pairs.push(("login_hint_token", "x"));
             err(&s.bc(POLL, &pairs).await)
         }
-        Fault::CibaNoOpenidScopeCheck => err(&s
-            .bc(POLL, &[("scope", "read"), ("login_hint", "alice")])
-            .await),
         Fault::CibaNotificationTokenOptional => err(&s.bc(PING, &alice).await),
         Fault::CibaUnknownUserAccepted => err(&s
             .bc(POLL, &[("scope", "openid"), ("login_hint", "mallory")])
@@ -64,9 +61,6 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> String {
                 .bc(POLL, &[("scope", "openid"), ("id_token_hint", &hint)])
                 .await)
         }
-        Fault::CibaUserCodeNotRequired => err(&s
-            .bc(POLL, &[("scope", "openid"), ("login_hint", "bob")])
-            .await),
         Fault::CibaUserCodeNotChecked => {
             let pairs = [
                 ("scope", "openid"),
@@ -96,11 +90,6 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> String {
                 "{:?}",
                 s.bc(POLL, &alice).await.header(header::CACHE_CONTROL)
             )
-        }
-        Fault::CibaNoSlowDown => {
-            let id = s.start(POLL, &[]).await;
-            s.poll(POLL, &id).await;
-            err(&s.poll(POLL, &id).await)
         }
         Fault::CibaTokenNoIdToken => {
             let id = s.start(POLL, &[]).await;

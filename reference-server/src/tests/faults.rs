@@ -363,11 +363,9 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
         | Fault::CibaInvalidClient400
         | Fault::CibaGrantNotChecked
         | Fault::CibaAcceptsTwoHints
-        | Fault::CibaNoOpenidScopeCheck
         | Fault::CibaNotificationTokenOptional
         | Fault::CibaUnknownUserAccepted
         | Fault::CibaIdTokenHintRefused
-        | Fault::CibaUserCodeNotRequired
         | Fault::CibaUserCodeNotChecked
         | Fault::CibaBindingMessageIgnored
         | Fault::CibaUnknownParamsRejected
@@ -375,7 +373,6 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
         | Fault::CibaAckNoExpiresIn
         | Fault::CibaAuthReqIdLowEntropy
         | Fault::CibaMissingNoStore
-        | Fault::CibaNoSlowDown
         | Fault::CibaTokenNoIdToken
         | Fault::CibaExpiredStillIssues
         | Fault::CibaDeniedStillIssues

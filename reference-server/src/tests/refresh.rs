@@ -8,7 +8,12 @@ use super::*;
 
 fn assert_invalid_grant(reply: &Reply) {
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text());
-    assert_eq!(reply.error().as_deref(), Some("invalid_grant"));
+    assert_eq!(
+        reply.error().as_deref(),
+        Some("invalid_grant"),
+        "{}",
+        reply.text()
+    );
 }
 
 #[tokio::test]

@@ -303,6 +303,43 @@ pub fn evaluate(
                 )),
             }
         }
+        CheckKind::JwtHash { pointer, claim, of } => {
+            let token = jwt_at(body, pointer)?;
+            let (header, claims) = super::jwt::decode_unverified(&token).map_err(|e| {
+                Broken::err(
+                    format!("JWT at `{pointer}`"),
+                    "a JWS compact serialization",
+                    e.to_string(),
+                )
+            })?;
+            let what = format!("`{claim}` of the JWT at `{pointer}`");
+            let value = string_at(body, of, "the hashed value")?;
+            let alg = header
+                .get("alg")
+                .and_then(Value::as_str)
+                .unwrap_or("(none)");
+            let Some(want) = super::jwt::token_hash(alg, &value) else {
+                return Err(Broken::err(
+                    what,
+                    "an `alg` whose hash is known (OIDC Core §3.1.3.6)",
+                    format!("alg {alg}"),
+                ));
+            };
+            let claims = Value::Object(claims);
+            let got = json::select(&claims, claim)
+                .into_iter()
+                .next()
+                .and_then(|(_, v)| v);
+            match got {
+                Some(Value::String(s)) if *s == want => Ok(()),
+                Some(other) => Err(Broken::err(
+                    what,
+                    format!("the {alg} hash of `{of}`"),
+                    json::short(other),
+                )),
+                None => Err(Broken::err(what, "present", "absent")),
+            }
+        }
         CheckKind::JwtClaim {
             pointer,
             claim,
@@ -362,9 +399,18 @@ pub fn guard_holds(
 
 /// The string at a JSON pointer of the body, which a JWT check reads.
 fn jwt_at(body: &Body, pointer: &str) -> Result<String, CheckError> {
-    let root = body
-        .json()
-        .map_err(|e| Broken::err(format!("JWT at `{pointer}`"), "a JSON body", e.to_string()))?;
+    string_at(body, pointer, "JWT")
+}
+
+/// The string at `pointer` of the JSON body; `what` names it in a finding.
+fn string_at(body: &Body, pointer: &str, what: &str) -> Result<String, CheckError> {
+    let root = body.json().map_err(|e| {
+        Broken::err(
+            format!("{what} at `{pointer}`"),
+            "a JSON body",
+            e.to_string(),
+        )
+    })?;
     match select(root, pointer)
         .into_iter()
         .next()
@@ -372,12 +418,12 @@ fn jwt_at(body: &Body, pointer: &str) -> Result<String, CheckError> {
     {
         Some(Value::String(s)) => Ok(s.clone()),
         Some(other) => Err(Broken::err(
-            format!("JWT at `{pointer}`"),
+            format!("{what} at `{pointer}`"),
             "a string",
             json::short(other),
         )),
         None => Err(Broken::err(
-            format!("JWT at `{pointer}`"),
+            format!("{what} at `{pointer}`"),
             "present",
             "absent",
         )),

@@ -209,6 +209,24 @@ fn header_map<'a>(
 /// The header is read as plain JSON rather than `jsonwebtoken::Header`, which rejects an
 /// `alg` it does not know (`none` included): the harness must still read and report such
 /// a token. Claims must be a JSON object (RFC 7519 §7.2 step 10).
+/// A token hash of OpenID Connect Core §3.1.3.6 (`at_hash`), §3.3.2.11 (`c_hash`) and
+/// CIBA §10.3.1 (`rt_hash`): "the base64url encoding of the left-most half of the hash of
+/// the octets of the ASCII representation of the ... value, where the hash algorithm used
+/// is the hash algorithm used in the alg Header Parameter". `None` for an `alg` whose
+/// hash is not known (`none`, for one). EdDSA (Ed25519) hashes with SHA-512, as the
+/// OpenID Connect errata set says.
+pub fn token_hash(alg: &str, value: &str) -> Option<String> {
+    use sha2::Digest as _;
+    let digest: Vec<u8> = match alg {
+        "EdDSA" => sha2::Sha512::digest(value).to_vec(),
+        a if a.ends_with("256") => sha2::Sha256::digest(value).to_vec(),
+        a if a.ends_with("384") => sha2::Sha384::digest(value).to_vec(),
+        a if a.ends_with("512") => sha2::Sha512::digest(value).to_vec(),
+        _ => return None,
+    };
+    Some(URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2]))
+}
+
 pub fn decode_unverified(token: &str) -> Result<(JsonObject, JsonObject), JwtError> {
     let parts: Vec<&str> = token.split('.').collect();
     match parts.len() {

@@ -233,3 +233,22 @@ fn pem_errors_say_what_the_file_is() {
     let err = SigningKey::from_pem(b"hello").expect_err("junk");
     assert!(err.to_string().contains("PKCS#8"), "{err}");
 }
+
+#[test]
+fn token_hashes_take_the_left_half_of_the_alg_hash() {
+    // OIDC Core §3.1.3.6; SHA-2 of "abc" (FIPS 180-2 test vector), left half, base64url.
+    assert_eq!(
+        token_hash("RS256", "abc").as_deref(),
+        Some("ungWv48Bz-pBQUDeXa4iIw")
+    );
+    assert_eq!(
+        token_hash("ES384", "abc").as_deref(),
+        Some("ywB1P0WjXou1oD1pmsZQBycsMqsO3tFj")
+    );
+    assert_eq!(
+        token_hash("PS512", "abc").as_deref(),
+        Some("3a81oZNherrMQXNJriBBMRLm-k6JqX6iCp7u5ktV05o")
+    );
+    assert_eq!(token_hash("EdDSA", "abc"), token_hash("HS512", "abc"));
+    assert_eq!(token_hash("none", "abc"), None);
+}

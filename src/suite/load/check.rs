@@ -239,6 +239,34 @@ impl Validator<'_> {
                 self.error_expected(span, "unsupported test for a `header` check", expected);
                 return None;
             }
+        } else if let Some(of) = &rc.hash_of {
+            let (Some(jwt), Some(claim)) = (&rc.jwt, &rc.claim) else {
+                self.error_expected(
+                    of.span(),
+                    "`hash_of` goes with `jwt` and `claim`",
+                    "`{ jwt = \"/id_token\", claim = \"/at_hash\", hash_of = \"/access_token\" }`",
+                );
+                return None;
+            };
+            if n_tests != 0 || rc.signed_by.is_some() {
+                self.error(span, "`hash_of` is the check's only test");
+                return None;
+            }
+            for p in [jwt, claim, of] {
+                if !p.get_ref().starts_with('/') {
+                    self.error_expected(
+                        p.span(),
+                        "invalid JSON pointer",
+                        "a pointer such as `/id_token`",
+                    );
+                    return None;
+                }
+            }
+            CheckKind::JwtHash {
+                pointer: jwt.get_ref().clone(),
+                claim: claim.get_ref().clone(),
+                of: of.get_ref().clone(),
+            }
         } else if let (Some(jwt), Some(by)) = (&rc.jwt, &rc.signed_by) {
             if by.get_ref() != "jwks" || n_tests != 0 || rc.claim.is_some() {
                 self.error_expected(

@@ -1,6 +1,7 @@
 //! Loading the steps that do not send a request: `receive` (a request the server sends
-//! to the callback listener, with its answer or `expect_none`) and `hook` (an out-of-band
-//! action a hook driver performs).
+//! to the callback listener, with its answer or `expect_none`; with `route`, a CIBA
+//! notification at the shared path chosen by its `auth_req_id`) and `hook` (an
+//! out-of-band action a hook driver performs).
 
 use std::ops::Range;
 
@@ -54,13 +55,24 @@ impl Validator<'_> {
                     None => Template::literal("10"),
                 };
                 let respond = rs.respond.map(|a| {
+                    let at = a.span();
                     let a = a.into_inner();
+                    let mut headers = Vec::new();
+                    for (name, value) in a.headers {
+                        if let Some(t) = self.template(&value, at.clone()) {
+                            headers.push((name, t));
+                        }
+                    }
                     Answer {
                         status: a.status.unwrap_or(204),
-                        headers: a.headers.into_iter().collect(),
+                        headers,
                         json: a.json.map(toml_to_json),
                     }
                 });
+                let route = match &rs.route {
+                    Some(t) => Some(self.template(t.get_ref(), t.span())?),
+                    None => None,
+                };
                 if respond
                     .as_ref()
                     .is_some_and(|a| !(100..=599).contains(&a.status))
@@ -69,6 +81,7 @@ impl Validator<'_> {
                 }
                 Destination::Receive(Receive {
                     name: r.into_inner(),
+                    route,
                     timeout,
                     expect_none: rs.expect_none.unwrap_or(false),
                     respond,
@@ -78,6 +91,7 @@ impl Validator<'_> {
                 for (key, given) in [
                     ("timeout", rs.timeout.is_some()),
                     ("respond", rs.respond.is_some()),
+                    ("route", rs.route.is_some()),
                     ("expect_none", rs.expect_none.is_some()),
                 ] {
                     if given {

@@ -95,6 +95,9 @@ impl Validator<'_> {
                 self.error(at, format!("`{key}` goes with a `receive` or `hook` step"));
             }
         }
+        if let Some(r) = &rs.route {
+            self.error(r.span(), "`route` goes with a `receive` step");
+        }
         let (endpoint, url) = match (&rs.endpoint, &rs.url) {
             (Some(e), None) => {
                 let endpoint = Endpoint::parse(e.get_ref());
@@ -303,6 +306,7 @@ impl Validator<'_> {
             rs.agent.as_ref().map(|s| s.span()),
             rs.as_client.as_ref().map(|s| s.span()),
             rs.receive.as_ref().map(|s| s.span()),
+            rs.route.as_ref().map(|s| s.span()),
             rs.hook.as_ref().map(|s| s.span()),
             rs.repeat.as_ref().map(|s| s.span()),
             rs.method.as_ref().map(|s| s.span()),

@@ -139,6 +139,13 @@ pub enum CheckKind {
     JwtSigned {
         pointer: String,
     },
+    /// The claim of the JWT at the pointer is the OIDC Core §3.1.3.6 hash of the string at
+    /// `of` in the body: base64url of the left half of its hash by the JWT's `alg`.
+    JwtHash {
+        pointer: String,
+        claim: String,
+        of: String,
+    },
     /// A test on the claims of the JWT at the pointer (read, not verified).
     JwtClaim {
         pointer: String,

@@ -258,7 +258,14 @@ impl RequestStep {
     pub fn templates(&self) -> impl Iterator<Item = &Template> {
         let url: Vec<&Template> = match &self.to {
             Destination::Url(t) => vec![t],
-            Destination::Receive(r) => vec![&r.timeout],
+            Destination::Receive(r) => std::iter::once(&r.timeout)
+                .chain(&r.route)
+                .chain(
+                    r.respond
+                        .iter()
+                        .flat_map(|a| a.headers.iter().map(|(_, t)| t)),
+                )
+                .collect(),
             Destination::Hook(h) => h.args.iter().map(|(_, t)| t).collect(),
             Destination::Endpoint(_) => Vec::new(),
         };
@@ -355,7 +362,8 @@ pub enum Destination {
     Endpoint(Endpoint),
     /// Any URL, usually captured (`url = "{{reg.registration_client_uri}}"`).
     Url(Template),
-    /// `receive = "<name>"`: the request the server sends to `{{listener.<name>}}`.
+    /// `receive = "<name>"`: the request the server sends to `{{listener.<name>}}`, or
+    /// with `route`, the notification about that `auth_req_id` at the shared path.
     Receive(Receive),
     /// `hook = "<name>"`: what a person would do on another device.
     Hook(HookCall),
@@ -375,7 +383,13 @@ impl std::fmt::Display for Destination {
 /// Waiting for a request at the callback listener.
 #[derive(Debug, Clone)]
 pub struct Receive {
+    /// With `route`, only the step's label.
     pub name: String,
+    /// `route = "{{auth_req_id}}"`: the notification at the listener's shared path whose
+    /// body's `auth_req_id` is this (CIBA Core §4: one notification endpoint per client).
+    /// The case claims it as soon as the template renders, so a notification sent before
+    /// the step runs still reaches it.
+    pub route: Option<Template>,
     /// Seconds to wait (a template).
     pub timeout: Template,
     /// `expect_none = true`: the step holds when nothing arrives within the timeout.
@@ -389,7 +403,8 @@ pub struct Receive {
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    /// Values are templates (a `Location` may name `{{listener.<name>}}`).
+    pub headers: Vec<(String, Template)>,
     pub json: Option<serde_json::Value>,
 }
 
