@@ -204,6 +204,8 @@ faults! {
     DeviceDuplicateParamAccepted => "device-duplicate-param-accepted": "repeated device authorization parameters are accepted, the last one winning (RFC 8628 §3.1, RFC 6749 §5.2)", // DEVICE-3.1-param-rules
     DeviceBasicNeedsClientId => "device-basic-needs-client-id": "a client authenticating with HTTP Basic alone (no `client_id` in the body) is refused at the device authorization endpoint (RFC 8628 §3.1, RFC 6749 §2.3.1)", // DEVICE-3.1-client-identification
     DeviceExpiresInString => "device-expires-in-string": "`expires_in` of the device authorization response is a string, not a number (RFC 8628 §3.2)", // DEVICE-3.2-response
+    DeviceAnonymousAccepted => "device-anonymous-accepted": "a device authorization request that neither authenticates nor sends `client_id` gets codes, issued to the default device client (RFC 8628 §3.1 client_id REQUIRED)", // DEVICE-3.1-client-identification
+    DeviceWrongSecretAccepted => "device-wrong-secret-accepted": "the device authorization endpoint does not check the client secret (RFC 8628 §3.2, RFC 6749 §5.2 invalid_client)", // DEVICE-3.2-error
     DeviceErrorNotJson => "device-error-not-json": "device authorization errors are sent as text/plain, not JSON (RFC 8628 §3.2, RFC 6749 §5.2)", // DEVICE-3.2-error
     DeviceResponseCacheable => "device-response-cacheable": "the device authorization response lacks `Cache-Control: no-store` (RFC 6749 §5.1)", // RFC6749-5.1-no-store
     DeviceUserCodeInVerificationUri => "device-user-code-in-verification-uri": "`verification_uri` embeds the user code (RFC 8628 §3.3 NOT RECOMMENDED)", // DEVICE-3.3-code-not-in-uri

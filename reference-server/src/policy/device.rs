@@ -1,6 +1,7 @@
 //! Policy of the device authorization grant (RFC 8628): the device authorization endpoint
 //! (§3.1, §3.2), the user verification page (§3.3), the device_code grant (§3.4, §3.5) and
-//! the codes themselves (§5.1, §5.2). Each field names the fault that changes it.
+//! the codes themselves (§5.1, §5.2). Each field names the fault that changes it
+//! (`client_auth.secret_checked` is off under `device-wrong-secret-accepted`).
 
 use super::{ClientAuthPolicy, Faults};
 use crate::errors::ErrorFormat;
@@ -20,6 +21,9 @@ pub struct DevicePolicy {
     /// §3.1, RFC 6749 §2.3.1: HTTP Basic alone identifies the client. Off:
     /// `device-basic-needs-client-id`.
     pub basic_alone_accepted: bool,
+    /// §3.1: a request that identifies no client is refused. Off:
+    /// `device-anonymous-accepted` (codes go to the default device client).
+    pub anonymous_refused: bool,
     /// §3.2: `expires_in` is a JSON number. Off: `device-expires-in-string`.
     pub expires_in_numeric: bool,
     /// §3.2: errors are RFC 6749 §5.2 JSON; plain text under `device-error-not-json`.
@@ -72,12 +76,13 @@ impl DevicePolicy {
     pub(super) fn new(on: &Faults) -> DevicePolicy {
         DevicePolicy {
             client_auth: ClientAuthPolicy {
-                secret_checked: true,
+                secret_checked: !on(Fault::DeviceWrongSecretAccepted),
                 basic_urldecoded: true,
             },
             grant_listed: !on(Fault::DeviceGrantNotInMetadata),
             repeated_params_refused: !on(Fault::DeviceDuplicateParamAccepted),
             basic_alone_accepted: !on(Fault::DeviceBasicNeedsClientId),
+            anonymous_refused: !on(Fault::DeviceAnonymousAccepted),
             expires_in_numeric: !on(Fault::DeviceExpiresInString),
             error_format: if on(Fault::DeviceErrorNotJson) {
                 ErrorFormat::PlainText

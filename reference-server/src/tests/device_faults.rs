@@ -30,6 +30,10 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> Option<String> {
         }
         Fault::DeviceBasicNeedsClientId => outcome(&start(r, g, conf(), &[]).await),
         Fault::DeviceExpiresInString => started_doc().await["expires_in"].to_string(),
+        Fault::DeviceAnonymousAccepted => outcome(&start(r, g, Auth::None, &[]).await),
+        Fault::DeviceWrongSecretAccepted => {
+            outcome(&start(r, g, Auth::Basic(CONF_ID, "wrong"), &[]).await)
+        }
         Fault::DeviceErrorNotJson => {
             let reply = start(r, g, Auth::ClientId("nobody"), &[]).await;
             format!("{:?}", reply.header(header::CONTENT_TYPE))

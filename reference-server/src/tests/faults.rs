@@ -404,6 +404,8 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
         | Fault::DeviceDuplicateParamAccepted
         | Fault::DeviceBasicNeedsClientId
         | Fault::DeviceExpiresInString
+        | Fault::DeviceAnonymousAccepted
+        | Fault::DeviceWrongSecretAccepted
         | Fault::DeviceErrorNotJson
         | Fault::DeviceResponseCacheable
         | Fault::DeviceUserCodeInVerificationUri
