@@ -214,8 +214,10 @@ faults! {
     DevicePublicNoClientId => "device-public-no-client-id": "a public client's device code is redeemed without `client_id` (RFC 8628 §3.4 REQUIRED)", // DEVICE-3.4-public-client-id
     DeviceCodeNotClientBound => "device-code-not-client-bound": "another client can redeem a device code (RFC 6749 §5.2 invalid_grant, derived)", // DEVICE-3.4-bound-client
     DevicePendingAsInvalidGrant => "device-pending-as-invalid-grant": "a pending device authorization is answered `invalid_grant` instead of `authorization_pending` (RFC 8628 §3.5)", // DEVICE-3.5-pending
-    DeviceNoSlowDown => "device-no-slow-down": "polling faster than the interval is never answered `slow_down` (RFC 8628 §3.5)", // DEVICE-3.5-slow-down
-    DeviceIntervalNotIncreased => "device-interval-not-increased": "after `slow_down` the poll interval stays the same instead of growing by 5 s (RFC 8628 §3.5)", // DEVICE-3.5-slow-down
+    // No fault drops `slow_down` or the 5 s increase: §3.5 obliges the client, not the server,
+    // so a server that never sends it breaks no requirement (DEVICE-3.5-slow-down is info).
+    DeviceMissingCodeWrongError => "device-missing-code-wrong-error": "a device_code grant request without `device_code` gets `invalid_grant` instead of `invalid_request` (RFC 6749 §5.2)", // RFC6749-5.2-missing-param
+    DeviceFastPollRefused => "device-fast-poll-refused": "a poll faster than the interval is answered `invalid_request` instead of a pending-type error (RFC 8628 §3.5: slow_down is \"a variant of authorization_pending\")", // DEVICE-3.5-slow-down
     DeviceDeniedStillIssues => "device-denied-still-issues": "a device authorization the user denied still yields tokens (RFC 8628 §3.5 access_denied)", // DEVICE-3.5-denied
     DeviceExpiredStillIssues => "device-expired-still-issues": "device codes never expire at the token endpoint (RFC 8628 §3.5 expired_token)", // DEVICE-3.5-expired
     DeviceUnknownCodePending => "device-unknown-code-pending": "an unknown `device_code` is answered `authorization_pending` (RFC 8628 §3.5, RFC 6749 §5.2 invalid_grant)", // DEVICE-3.5-invalid-device-code

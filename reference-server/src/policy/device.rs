@@ -49,11 +49,12 @@ pub struct DevicePolicy {
     /// §3.5: a pending authorization is `authorization_pending`. Off:
     /// `device-pending-as-invalid-grant`.
     pub pending_reported: bool,
-    /// §3.5: polling faster than the interval is `slow_down`. Off: `device-no-slow-down`.
+    /// §3.4, RFC 6749 §5.2: a request without `device_code` is `invalid_request`. Off:
+    /// `device-missing-code-wrong-error` (`invalid_grant`).
+    pub missing_is_invalid_request: bool,
+    /// §3.5: polling faster than the interval is `slow_down`, a pending-type error (and the
+    /// interval grows by 5 seconds). Off: `device-fast-poll-refused` (`invalid_request`).
     pub slow_down: bool,
-    /// §3.5: after `slow_down` the interval grows by 5 seconds. Off:
-    /// `device-interval-not-increased`.
-    pub interval_grows: bool,
     /// §3.5: a denial is final (`access_denied`). Off: `device-denied-still-issues`.
     pub denial_final: bool,
     /// §3.5: an expired device code is `expired_token`. Off: `device-expired-still-issues`.
@@ -96,8 +97,8 @@ impl DevicePolicy {
             public_client_id_required: !on(Fault::DevicePublicNoClientId),
             bound_to_client: !on(Fault::DeviceCodeNotClientBound),
             pending_reported: !on(Fault::DevicePendingAsInvalidGrant),
-            slow_down: !on(Fault::DeviceNoSlowDown),
-            interval_grows: !on(Fault::DeviceIntervalNotIncreased),
+            missing_is_invalid_request: !on(Fault::DeviceMissingCodeWrongError),
+            slow_down: !on(Fault::DeviceFastPollRefused),
             denial_final: !on(Fault::DeviceDeniedStillIssues),
             expiry_enforced: !on(Fault::DeviceExpiredStillIssues),
             unknown_refused: !on(Fault::DeviceUnknownCodePending),

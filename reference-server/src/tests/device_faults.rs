@@ -70,19 +70,22 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> Option<String> {
             let doc = started_doc().await;
             outcome(&poll(r, g, device, str_of(&doc, "device_code")).await)
         }
-        Fault::DeviceNoSlowDown => {
-            let doc = started_doc().await;
-            let code = str_of(&doc, "device_code");
-            poll(r, g, device, code).await;
-            outcome(&poll(r, g, device, code).await)
+        Fault::DeviceMissingCodeWrongError => {
+            let token = &paths(g).token;
+            outcome(
+                &post_form(
+                    r,
+                    token,
+                    device,
+                    &[("grant_type", crate::grants::device_code::GRANT_TYPE)],
+                )
+                .await,
+            )
         }
-        Fault::DeviceIntervalNotIncreased => {
+        Fault::DeviceFastPollRefused => {
             let doc = started_doc().await;
             let code = str_of(&doc, "device_code");
             poll(r, g, device, code).await;
-            poll(r, g, device, code).await;
-            // Longer than the configured 300 ms, shorter than 300 ms + 5 s.
-            tokio::time::sleep(std::time::Duration::from_millis(450)).await;
             outcome(&poll(r, g, device, code).await)
         }
         Fault::DeviceDeniedStillIssues => {

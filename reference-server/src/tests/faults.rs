@@ -414,8 +414,8 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
         | Fault::DevicePublicNoClientId
         | Fault::DeviceCodeNotClientBound
         | Fault::DevicePendingAsInvalidGrant
-        | Fault::DeviceNoSlowDown
-        | Fault::DeviceIntervalNotIncreased
+        | Fault::DeviceMissingCodeWrongError
+        | Fault::DeviceFastPollRefused
         | Fault::DeviceDeniedStillIssues
         | Fault::DeviceExpiredStillIssues
         | Fault::DeviceUnknownCodePending
