@@ -209,6 +209,7 @@ faults! {
     DeviceErrorNotJson => "device-error-not-json": "device authorization errors are sent as text/plain, not JSON (RFC 8628 §3.2, RFC 6749 §5.2)", // DEVICE-3.2-error
     DeviceResponseCacheable => "device-response-cacheable": "the device authorization response lacks `Cache-Control: no-store` (RFC 6749 §5.1)", // RFC6749-5.1-no-store
     DeviceUserCodeInVerificationUri => "device-user-code-in-verification-uri": "`verification_uri` embeds the user code (RFC 8628 §3.3 NOT RECOMMENDED)", // DEVICE-3.3-code-not-in-uri
+    DeviceTypedUserCodeRefused => "device-typed-user-code-refused": "the verification page refuses every user code typed into its form, so only `verification_uri_complete` works (RFC 8628 §3.3)", // DEVICE-3.3-interaction
     DeviceCompleteAutoApproves => "device-complete-auto-approves": "opening `verification_uri_complete` approves the device without asking the user (RFC 8628 §3.3.1 SHOULD confirm)", // DEVICE-3.3.1-complete-confirm
     DeviceConfidentialNoSecret => "device-confidential-no-secret": "a confidential client redeems a device code with only its `client_id` (RFC 8628 §3.4, RFC 6749 §3.2.1)", // DEVICE-3.4-grant-request
     DevicePublicNoClientId => "device-public-no-client-id": "a public client's device code is redeemed without `client_id` (RFC 8628 §3.4 REQUIRED)", // DEVICE-3.4-public-client-id

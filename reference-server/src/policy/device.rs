@@ -34,6 +34,9 @@ pub struct DevicePolicy {
     /// §3.3: `verification_uri` does not carry the user code. Off:
     /// `device-user-code-in-verification-uri`.
     pub verification_uri_plain: bool,
+    /// §3.3: the user code typed at `verification_uri` is accepted. Off:
+    /// `device-typed-user-code-refused` (the HTML page refuses every typed code).
+    pub typed_code_accepted: bool,
     /// §3.3.1: `verification_uri_complete` still asks the user to confirm. Off:
     /// `device-complete-auto-approves`.
     pub complete_confirmed: bool,
@@ -92,6 +95,7 @@ impl DevicePolicy {
             },
             no_store: !on(Fault::DeviceResponseCacheable),
             verification_uri_plain: !on(Fault::DeviceUserCodeInVerificationUri),
+            typed_code_accepted: !on(Fault::DeviceTypedUserCodeRefused),
             complete_confirmed: !on(Fault::DeviceCompleteAutoApproves),
             confidential_secret_required: !on(Fault::DeviceConfidentialNoSecret),
             public_client_id_required: !on(Fault::DevicePublicNoClientId),

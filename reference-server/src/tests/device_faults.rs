@@ -46,6 +46,23 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> Option<String> {
             .to_string()
             .contains("user_code")
             .to_string(),
+        Fault::DeviceTypedUserCodeRefused => {
+            let doc = started_doc().await;
+            let mut agent = Agent::new(r);
+            let login = agent.get("/device").await;
+            let html = agent
+                .submit_login(&login.text(), ALICE.0, ALICE.1)
+                .await
+                .text();
+            let field = |name: &str| hidden(&html, name).unwrap_or_default();
+            let (id, csrf) = (field("interaction"), field("csrf_token"));
+            let pairs = [
+                ("interaction", id.as_str()),
+                ("csrf_token", csrf.as_str()),
+                ("user_code", str_of(&doc, "user_code")),
+            ];
+            agent.post_form("/device", &pairs).await.status.to_string()
+        }
         Fault::DeviceCompleteAutoApproves => {
             let doc = started_doc().await;
             let mut agent = Agent::new(r);

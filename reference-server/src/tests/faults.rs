@@ -409,6 +409,7 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
         | Fault::DeviceErrorNotJson
         | Fault::DeviceResponseCacheable
         | Fault::DeviceUserCodeInVerificationUri
+        | Fault::DeviceTypedUserCodeRefused
         | Fault::DeviceCompleteAutoApproves
         | Fault::DeviceConfidentialNoSecret
         | Fault::DevicePublicNoClientId
