@@ -61,7 +61,6 @@ faults! {
     RevokeRejectsUnknownHint => "revoke-rejects-unknown-hint": "an unknown `token_type_hint` value is rejected instead of ignored (RFC 7009 §2.2)",
     RevokeAnyClientsToken => "revoke-any-clients-token": "a client can revoke tokens issued to another client (RFC 7009 §2.1)",
     RevokeErrorNotJson => "revoke-error-not-json": "revocation errors are sent as text/plain, not JSON (RFC 7009 §2.2.1)",
-    RevokeDelayed => "revoke-delayed": "revocation takes effect only 30 s later (RFC 7009 §2.1)",
     // Introspection (RFC 7662).
     IntrospectActiveAsString => "introspect-active-as-string": "`active` is the string \"true\"/\"false\", not a JSON boolean (RFC 7662 §2.2)",
     IntrospectActiveAlwaysFalse => "introspect-active-always-false": "every token is reported inactive (RFC 7662 §2.2)",

@@ -1,16 +1,11 @@
 //! Policy of the endpoints around tokens: revocation (RFC 7009), introspection (RFC 7662),
 //! userinfo (OIDC Core §5.3, RFC 6750), metadata (RFC 8414, OIDC Discovery) and the JWKS.
 
-use std::time::Duration;
-
 use axum::http::StatusCode;
 
 use super::{ClientAuthPolicy, Faults};
 use crate::errors::ErrorFormat;
 use crate::faults::Fault;
-
-/// How late a revocation takes effect under the `revoke-delayed` fault.
-const DELAYED_REVOCATION: Duration = Duration::from_secs(30);
 
 /// Revocation (RFC 7009).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +30,6 @@ pub struct RevocationPolicy {
     pub own_tokens_only: bool,
     /// §2.2.1: errors are JSON; plain text under `revoke-error-not-json`.
     pub error_format: ErrorFormat,
-    /// §2.1: how long after the request a revocation takes effect: at once, or 30 s under
-    /// `revoke-delayed`.
-    pub delay: Duration,
     /// §2.1 SHOULD: revoking a refresh token revokes its grant's access tokens. Off:
     /// `revoke-refresh-no-cascade`.
     pub refresh_cascades: bool,
@@ -64,11 +56,6 @@ impl RevocationPolicy {
                 ErrorFormat::PlainText
             } else {
                 ErrorFormat::Json
-            },
-            delay: if on(Fault::RevokeDelayed) {
-                DELAYED_REVOCATION
-            } else {
-                Duration::ZERO
             },
             refresh_cascades: !on(Fault::RevokeRefreshNoCascade),
             refresh_revocable: !on(Fault::RevokeRefreshUnsupported),

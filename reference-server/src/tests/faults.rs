@@ -165,11 +165,6 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
                 reply.json().is_object()
             )
         }
-        Fault::RevokeDelayed => {
-            let token = token_for(r, conf()).await;
-            revoke(r, conf(), &[("token", &token)]).await;
-            show(&introspect(r, &token).await.json()["active"])
-        }
 
         Fault::IntrospectActiveAsString => {
             let token = token_for(r, conf()).await;
