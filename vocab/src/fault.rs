@@ -170,6 +170,7 @@ faults! {
     PkceVerifierAnyFlow => "pkce-verifier-any-flow": "a verifier of any of the client's flows is accepted for a code (RFC 7636 §4.4, §4.6 per code)",
     // Refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2).
     RefreshNoRotationPublic => "refresh-no-rotation-public": "public clients get no new refresh token when refreshing (RFC 9700 §4.14.2 rotate or sender-constrain)",
+    IntrospectIgnoresRotation => "introspect-ignores-rotation": "introspection reports a rotated-out refresh token active, though the token endpoint refuses it (RFC 7662 §2.2, RFC 9700 §4.14.2)",
     RefreshOldValidAfterRotation => "refresh-old-valid-after-rotation": "a public client's refresh token stays valid after it was rotated (RFC 9700 §4.14.2)",
     RefreshReuseNotDetected => "refresh-reuse-not-detected": "replaying a rotated-out refresh token does not revoke the active one (RFC 9700 §4.14.2)",
     RefreshNotBoundToClient => "refresh-not-bound-to-client": "another client can use a refresh token (RFC 6749 §6, §10.4)",

@@ -78,6 +78,9 @@ pub struct IntrospectionPolicy {
     pub inactive_claims_hidden: bool,
     /// §4: revoked tokens are inactive. Off: `introspect-ignores-revocation`.
     pub revocation_honoured: bool,
+    /// RFC 9700 §4.14.2: rotated-out refresh tokens are inactive. Off:
+    /// `introspect-ignores-rotation`.
+    pub rotation_honoured: bool,
     /// §4: expired tokens are inactive. Off: `introspect-ignores-expiry`.
     pub expiry_honoured: bool,
     /// §2.1: `token` is required. Off: `introspect-missing-token-inactive`.
@@ -117,6 +120,7 @@ impl IntrospectionPolicy {
             unknown_token_inactive: !on(Fault::IntrospectUnknownToken400),
             inactive_claims_hidden: !on(Fault::IntrospectInactiveLeaksClaims),
             revocation_honoured: !on(Fault::IntrospectIgnoresRevocation),
+            rotation_honoured: !on(Fault::IntrospectIgnoresRotation),
             expiry_honoured: !on(Fault::IntrospectIgnoresExpiry),
             token_required: !on(Fault::IntrospectMissingTokenInactive),
             client_auth_required: !on(Fault::IntrospectNoClientAuth),
