@@ -71,6 +71,8 @@ pub enum Poll {
     /// Tokens were issued for it before.
     Redeemed,
     SlowDown,
+    /// Polled too fast, under `device-fast-poll-refused`: refused as a bad request.
+    TooFastRefused,
     Pending,
     Denied,
     /// Issue tokens for this approval; the record is marked redeemed (single use).
@@ -228,10 +230,11 @@ impl DeviceStore {
                     .last_poll
                     .is_some_and(|last| polled.duration_since(last) < record.interval);
                 record.last_poll = Some(polled);
-                if too_fast && policy.slow_down {
-                    if policy.interval_grows {
-                        record.interval += SLOW_DOWN_STEP;
-                    }
+                if too_fast && !policy.slow_down {
+                    return Poll::TooFastRefused;
+                }
+                if too_fast {
+                    record.interval += SLOW_DOWN_STEP;
                     return Poll::SlowDown;
                 }
                 return Poll::Pending;

@@ -42,8 +42,8 @@ impl TokenKind {
 pub struct Revocation {
     /// When the revocation request was accepted.
     pub requested_at: SystemTime,
-    /// When the token stops working: the same instant for a correct server; later under the
-    /// `revoke-delayed` fault.
+    /// When the token stops working: the same instant (RFC 7009 §2.1 "immediately"; kept
+    /// apart so that a propagation delay could be modelled again).
     pub effective_at: SystemTime,
 }
 

@@ -61,7 +61,6 @@ faults! {
     RevokeRejectsUnknownHint => "revoke-rejects-unknown-hint": "an unknown `token_type_hint` value is rejected instead of ignored (RFC 7009 §2.2)",
     RevokeAnyClientsToken => "revoke-any-clients-token": "a client can revoke tokens issued to another client (RFC 7009 §2.1)",
     RevokeErrorNotJson => "revoke-error-not-json": "revocation errors are sent as text/plain, not JSON (RFC 7009 §2.2.1)",
-    RevokeDelayed => "revoke-delayed": "revocation takes effect only 30 s later (RFC 7009 §2.1)",
     // Introspection (RFC 7662).
     IntrospectActiveAsString => "introspect-active-as-string": "`active` is the string \"true\"/\"false\", not a JSON boolean (RFC 7662 §2.2)",
     IntrospectActiveAlwaysFalse => "introspect-active-always-false": "every token is reported inactive (RFC 7662 §2.2)",
@@ -172,6 +171,7 @@ faults! {
     PkceVerifierAnyFlow => "pkce-verifier-any-flow": "a verifier of any of the client's flows is accepted for a code (RFC 7636 §4.4, §4.6 per code)",
     // Refresh tokens (RFC 6749 §6, RFC 9700 §4.14.2).
     RefreshNoRotationPublic => "refresh-no-rotation-public": "public clients get no new refresh token when refreshing (RFC 9700 §4.14.2 rotate or sender-constrain)",
+    IntrospectIgnoresRotation => "introspect-ignores-rotation": "introspection reports a rotated-out refresh token active, though the token endpoint refuses it (RFC 7662 §2.2, RFC 9700 §4.14.2)",
     RefreshOldValidAfterRotation => "refresh-old-valid-after-rotation": "a public client's refresh token stays valid after it was rotated (RFC 9700 §4.14.2)",
     RefreshReuseNotDetected => "refresh-reuse-not-detected": "replaying a rotated-out refresh token does not revoke the active one (RFC 9700 §4.14.2)",
     RefreshNotBoundToClient => "refresh-not-bound-to-client": "another client can use a refresh token (RFC 6749 §6, §10.4)",
@@ -205,16 +205,21 @@ faults! {
     DeviceDuplicateParamAccepted => "device-duplicate-param-accepted": "repeated device authorization parameters are accepted, the last one winning (RFC 8628 §3.1, RFC 6749 §5.2)", // DEVICE-3.1-param-rules
     DeviceBasicNeedsClientId => "device-basic-needs-client-id": "a client authenticating with HTTP Basic alone (no `client_id` in the body) is refused at the device authorization endpoint (RFC 8628 §3.1, RFC 6749 §2.3.1)", // DEVICE-3.1-client-identification
     DeviceExpiresInString => "device-expires-in-string": "`expires_in` of the device authorization response is a string, not a number (RFC 8628 §3.2)", // DEVICE-3.2-response
+    DeviceAnonymousAccepted => "device-anonymous-accepted": "a device authorization request that neither authenticates nor sends `client_id` gets codes, issued to the default device client (RFC 8628 §3.1 client_id REQUIRED)", // DEVICE-3.1-client-identification
+    DeviceWrongSecretAccepted => "device-wrong-secret-accepted": "the device authorization endpoint does not check the client secret (RFC 8628 §3.2, RFC 6749 §5.2 invalid_client)", // DEVICE-3.2-error
     DeviceErrorNotJson => "device-error-not-json": "device authorization errors are sent as text/plain, not JSON (RFC 8628 §3.2, RFC 6749 §5.2)", // DEVICE-3.2-error
     DeviceResponseCacheable => "device-response-cacheable": "the device authorization response lacks `Cache-Control: no-store` (RFC 6749 §5.1)", // RFC6749-5.1-no-store
     DeviceUserCodeInVerificationUri => "device-user-code-in-verification-uri": "`verification_uri` embeds the user code (RFC 8628 §3.3 NOT RECOMMENDED)", // DEVICE-3.3-code-not-in-uri
+    DeviceTypedUserCodeRefused => "device-typed-user-code-refused": "the verification page refuses every user code typed into its form, so only `verification_uri_complete` works (RFC 8628 §3.3)", // DEVICE-3.3-interaction
     DeviceCompleteAutoApproves => "device-complete-auto-approves": "opening `verification_uri_complete` approves the device without asking the user (RFC 8628 §3.3.1 SHOULD confirm)", // DEVICE-3.3.1-complete-confirm
     DeviceConfidentialNoSecret => "device-confidential-no-secret": "a confidential client redeems a device code with only its `client_id` (RFC 8628 §3.4, RFC 6749 §3.2.1)", // DEVICE-3.4-grant-request
     DevicePublicNoClientId => "device-public-no-client-id": "a public client's device code is redeemed without `client_id` (RFC 8628 §3.4 REQUIRED)", // DEVICE-3.4-public-client-id
     DeviceCodeNotClientBound => "device-code-not-client-bound": "another client can redeem a device code (RFC 6749 §5.2 invalid_grant, derived)", // DEVICE-3.4-bound-client
     DevicePendingAsInvalidGrant => "device-pending-as-invalid-grant": "a pending device authorization is answered `invalid_grant` instead of `authorization_pending` (RFC 8628 §3.5)", // DEVICE-3.5-pending
-    DeviceNoSlowDown => "device-no-slow-down": "polling faster than the interval is never answered `slow_down` (RFC 8628 §3.5)", // DEVICE-3.5-slow-down
-    DeviceIntervalNotIncreased => "device-interval-not-increased": "after `slow_down` the poll interval stays the same instead of growing by 5 s (RFC 8628 §3.5)", // DEVICE-3.5-slow-down
+    // No fault drops `slow_down` or the 5 s increase: §3.5 obliges the client, not the server,
+    // so a server that never sends it breaks no requirement (DEVICE-3.5-slow-down is info).
+    DeviceMissingCodeWrongError => "device-missing-code-wrong-error": "a device_code grant request without `device_code` gets `invalid_grant` instead of `invalid_request` (RFC 6749 §5.2)", // RFC6749-5.2-missing-param
+    DeviceFastPollRefused => "device-fast-poll-refused": "a poll faster than the interval is answered `invalid_request` instead of a pending-type error (RFC 8628 §3.5: slow_down is \"a variant of authorization_pending\")", // DEVICE-3.5-slow-down
     DeviceDeniedStillIssues => "device-denied-still-issues": "a device authorization the user denied still yields tokens (RFC 8628 §3.5 access_denied)", // DEVICE-3.5-denied
     DeviceExpiredStillIssues => "device-expired-still-issues": "device codes never expire at the token endpoint (RFC 8628 §3.5 expired_token)", // DEVICE-3.5-expired
     DeviceUnknownCodePending => "device-unknown-code-pending": "an unknown `device_code` is answered `authorization_pending` (RFC 8628 §3.5, RFC 6749 §5.2 invalid_grant)", // DEVICE-3.5-invalid-device-code

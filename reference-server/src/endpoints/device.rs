@@ -55,6 +55,11 @@ fn device_authorization(
         Ok(Caller::Client(client)) => client,
         // §3.1: client_id is REQUIRED "if the client is not authenticating with the
         // authorization server"; a request with neither identifies no client.
+        Ok(Caller::Anonymous) if !policy.anonymous_refused => state
+            .config
+            .fixtures
+            .client_by_role("device")
+            .ok_or_else(|| OAuthError::invalid_client("no default device client"))?,
         Ok(Caller::Anonymous) => {
             return Err(OAuthError::invalid_client(
                 "client authentication or client_id is required",

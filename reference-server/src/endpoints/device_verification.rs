@@ -110,6 +110,10 @@ pub async fn post(
             let code = code.as_deref().or(form.get(USER_CODE_FIELD));
             decide(&state, Some(&page), &session, code, decision)
         }
+        // The `device-typed-user-code-refused` fault: the code form accepts nothing.
+        None if !state.policy.device.typed_code_accepted => {
+            code_page(&state, &page, Some("The code is not valid."))
+        }
         None => {
             let entered = form.get(USER_CODE_FIELD).map(str::to_string);
             let page = state

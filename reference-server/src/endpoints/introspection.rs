@@ -131,7 +131,7 @@ fn introspect(
         record.kind == TokenKind::Refresh && !state.policy.introspection.refresh_tokens_active;
     if expired
         || revoked
-        || record.rotated
+        || (record.rotated && state.policy.introspection.rotation_honoured)
         || refresh_hidden
         || !state.policy.introspection.activity_reported
     {

@@ -133,7 +133,7 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
 
     // RFC 7009 §2.1: "the token ... [is] invalidated immediately", and the store cascades
     // from a refresh token to its grant's access tokens.
-    let effective_at = now + state.policy.revocation.delay;
+    let effective_at = now;
     let revocation = Revocation {
         requested_at: now,
         effective_at,

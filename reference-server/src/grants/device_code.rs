@@ -26,11 +26,15 @@ pub fn grant(
             "the client is not registered for the device_code grant",
         ));
     }
-    // §3.4: device_code is REQUIRED.
+    let policy = &state.policy.device;
+    // §3.4: device_code is REQUIRED; RFC 6749 §5.2 invalid_request: "missing a required
+    // parameter".
     let Some(device_code) = form.get("device_code") else {
+        if !policy.missing_is_invalid_request {
+            return Err(OAuthError::invalid_grant("no device code"));
+        }
         return Err(OAuthError::invalid_request("device_code is missing"));
     };
-    let policy = &state.policy.device;
     match state.devices.poll(policy, device_code, &client.client_id) {
         Poll::Unknown if !policy.unknown_refused => Err(pending()),
         // RFC 6749 §5.2 invalid_grant: "invalid, expired, revoked ... or was issued to
@@ -54,6 +58,7 @@ pub fn grant(
             ErrorCode::SlowDown,
             "polling too fast: wait 5 seconds longer between requests",
         )),
+        Poll::TooFastRefused => Err(OAuthError::invalid_request("polling too fast")),
         Poll::Pending if !policy.pending_reported => Err(OAuthError::invalid_grant(
             "the authorization is not complete",
         )),

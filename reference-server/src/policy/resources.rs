@@ -1,16 +1,11 @@
 //! Policy of the endpoints around tokens: revocation (RFC 7009), introspection (RFC 7662),
 //! userinfo (OIDC Core §5.3, RFC 6750), metadata (RFC 8414, OIDC Discovery) and the JWKS.
 
-use std::time::Duration;
-
 use axum::http::StatusCode;
 
 use super::{ClientAuthPolicy, Faults};
 use crate::errors::ErrorFormat;
 use crate::faults::Fault;
-
-/// How late a revocation takes effect under the `revoke-delayed` fault.
-const DELAYED_REVOCATION: Duration = Duration::from_secs(30);
 
 /// Revocation (RFC 7009).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +30,6 @@ pub struct RevocationPolicy {
     pub own_tokens_only: bool,
     /// §2.2.1: errors are JSON; plain text under `revoke-error-not-json`.
     pub error_format: ErrorFormat,
-    /// §2.1: how long after the request a revocation takes effect: at once, or 30 s under
-    /// `revoke-delayed`.
-    pub delay: Duration,
     /// §2.1 SHOULD: revoking a refresh token revokes its grant's access tokens. Off:
     /// `revoke-refresh-no-cascade`.
     pub refresh_cascades: bool,
@@ -65,11 +57,6 @@ impl RevocationPolicy {
             } else {
                 ErrorFormat::Json
             },
-            delay: if on(Fault::RevokeDelayed) {
-                DELAYED_REVOCATION
-            } else {
-                Duration::ZERO
-            },
             refresh_cascades: !on(Fault::RevokeRefreshNoCascade),
             refresh_revocable: !on(Fault::RevokeRefreshUnsupported),
         }
@@ -91,6 +78,9 @@ pub struct IntrospectionPolicy {
     pub inactive_claims_hidden: bool,
     /// §4: revoked tokens are inactive. Off: `introspect-ignores-revocation`.
     pub revocation_honoured: bool,
+    /// RFC 9700 §4.14.2: rotated-out refresh tokens are inactive. Off:
+    /// `introspect-ignores-rotation`.
+    pub rotation_honoured: bool,
     /// §4: expired tokens are inactive. Off: `introspect-ignores-expiry`.
     pub expiry_honoured: bool,
     /// §2.1: `token` is required. Off: `introspect-missing-token-inactive`.
@@ -130,6 +120,7 @@ impl IntrospectionPolicy {
             unknown_token_inactive: !on(Fault::IntrospectUnknownToken400),
             inactive_claims_hidden: !on(Fault::IntrospectInactiveLeaksClaims),
             revocation_honoured: !on(Fault::IntrospectIgnoresRevocation),
+            rotation_honoured: !on(Fault::IntrospectIgnoresRotation),
             expiry_honoured: !on(Fault::IntrospectIgnoresExpiry),
             token_required: !on(Fault::IntrospectMissingTokenInactive),
             client_auth_required: !on(Fault::IntrospectNoClientAuth),

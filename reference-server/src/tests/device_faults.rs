@@ -30,6 +30,10 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> Option<String> {
         }
         Fault::DeviceBasicNeedsClientId => outcome(&start(r, g, conf(), &[]).await),
         Fault::DeviceExpiresInString => started_doc().await["expires_in"].to_string(),
+        Fault::DeviceAnonymousAccepted => outcome(&start(r, g, Auth::None, &[]).await),
+        Fault::DeviceWrongSecretAccepted => {
+            outcome(&start(r, g, Auth::Basic(CONF_ID, "wrong"), &[]).await)
+        }
         Fault::DeviceErrorNotJson => {
             let reply = start(r, g, Auth::ClientId("nobody"), &[]).await;
             format!("{:?}", reply.header(header::CONTENT_TYPE))
@@ -42,6 +46,23 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> Option<String> {
             .to_string()
             .contains("user_code")
             .to_string(),
+        Fault::DeviceTypedUserCodeRefused => {
+            let doc = started_doc().await;
+            let mut agent = Agent::new(r);
+            let login = agent.get("/device").await;
+            let html = agent
+                .submit_login(&login.text(), ALICE.0, ALICE.1)
+                .await
+                .text();
+            let field = |name: &str| hidden(&html, name).unwrap_or_default();
+            let (id, csrf) = (field("interaction"), field("csrf_token"));
+            let pairs = [
+                ("interaction", id.as_str()),
+                ("csrf_token", csrf.as_str()),
+                ("user_code", str_of(&doc, "user_code")),
+            ];
+            agent.post_form("/device", &pairs).await.status.to_string()
+        }
         Fault::DeviceCompleteAutoApproves => {
             let doc = started_doc().await;
             let mut agent = Agent::new(r);
@@ -66,19 +87,22 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> Option<String> {
             let doc = started_doc().await;
             outcome(&poll(r, g, device, str_of(&doc, "device_code")).await)
         }
-        Fault::DeviceNoSlowDown => {
-            let doc = started_doc().await;
-            let code = str_of(&doc, "device_code");
-            poll(r, g, device, code).await;
-            outcome(&poll(r, g, device, code).await)
+        Fault::DeviceMissingCodeWrongError => {
+            let token = &paths(g).token;
+            outcome(
+                &post_form(
+                    r,
+                    token,
+                    device,
+                    &[("grant_type", crate::grants::device_code::GRANT_TYPE)],
+                )
+                .await,
+            )
         }
-        Fault::DeviceIntervalNotIncreased => {
+        Fault::DeviceFastPollRefused => {
             let doc = started_doc().await;
             let code = str_of(&doc, "device_code");
             poll(r, g, device, code).await;
-            poll(r, g, device, code).await;
-            // Longer than the configured 300 ms, shorter than 300 ms + 5 s.
-            tokio::time::sleep(std::time::Duration::from_millis(450)).await;
             outcome(&poll(r, g, device, code).await)
         }
         Fault::DeviceDeniedStillIssues => {

@@ -165,11 +165,6 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
                 reply.json().is_object()
             )
         }
-        Fault::RevokeDelayed => {
-            let token = token_for(r, conf()).await;
-            revoke(r, conf(), &[("token", &token)]).await;
-            show(&introspect(r, &token).await.json()["active"])
-        }
 
         Fault::IntrospectActiveAsString => {
             let token = token_for(r, conf()).await;
@@ -401,16 +396,19 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
         | Fault::DeviceDuplicateParamAccepted
         | Fault::DeviceBasicNeedsClientId
         | Fault::DeviceExpiresInString
+        | Fault::DeviceAnonymousAccepted
+        | Fault::DeviceWrongSecretAccepted
         | Fault::DeviceErrorNotJson
         | Fault::DeviceResponseCacheable
         | Fault::DeviceUserCodeInVerificationUri
+        | Fault::DeviceTypedUserCodeRefused
         | Fault::DeviceCompleteAutoApproves
         | Fault::DeviceConfidentialNoSecret
         | Fault::DevicePublicNoClientId
         | Fault::DeviceCodeNotClientBound
         | Fault::DevicePendingAsInvalidGrant
-        | Fault::DeviceNoSlowDown
-        | Fault::DeviceIntervalNotIncreased
+        | Fault::DeviceMissingCodeWrongError
+        | Fault::DeviceFastPollRefused
         | Fault::DeviceDeniedStillIssues
         | Fault::DeviceExpiredStillIssues
         | Fault::DeviceUnknownCodePending

@@ -459,6 +459,12 @@ pub(super) async fn observe(fault: Fault, server: &TestServer) -> Option<String>
             };
             format!("{} {replay} {after}", rt2.is_some())
         }
+        Fault::IntrospectIgnoresRotation => {
+            let first = public_tokens(r, &[]).await;
+            let rt1 = str_of(&first, "refresh_token").to_string();
+            refresh(r, Auth::ClientId(PUBLIC_ID), &rt1, &[]).await;
+            show(&introspect(r, &rt1).await.json()["active"])
+        }
         Fault::RefreshNotBoundToClient => {
             let tokens = conf_tokens(r, &[]).await;
             refresh(r, second(), str_of(&tokens, "refresh_token"), &[])
