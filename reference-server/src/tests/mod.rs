@@ -14,6 +14,7 @@ mod introspection;
 mod login_styles;
 mod metadata;
 mod refresh;
+mod response_modes;
 mod revocation;
 mod server;
 mod test_hooks;
