@@ -57,6 +57,9 @@ pub struct ClientFixture {
     /// that have one.
     #[serde(default)]
     pub backchannel_user_code_parameter: bool,
+    /// RFC 9126 §6 client metadata: the client may only use pushed authorization requests.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 /// One end user.

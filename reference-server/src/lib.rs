@@ -23,6 +23,7 @@ pub mod interaction;
 pub mod keys;
 pub mod layouts;
 pub mod notifier;
+pub mod par;
 pub mod pkce;
 pub mod policy;
 pub mod response_mode;
@@ -49,7 +50,8 @@ pub use layouts::{Layout, LayoutParams};
 
 use endpoints::{
     am_rest, authorization, ciba as ciba_endpoint, consent, device, device_verification,
-    introspection, jwks, login, metadata, pingone_flow, revocation, test_hooks, token, userinfo,
+    introspection, jwks, login, metadata, par as par_endpoint, pingone_flow, revocation,
+    test_hooks, token, userinfo,
 };
 use state::{AppState, SharedState};
 
@@ -125,6 +127,12 @@ pub(crate) fn router(state: SharedState) -> Router {
         (
             paths.backchannel_authentication.clone(),
             post(ciba_endpoint::post).fallback(ciba_endpoint::other_method),
+        ),
+        (
+            paths.par.clone(),
+            post(par_endpoint::post)
+                .get(par_endpoint::get)
+                .fallback(par_endpoint::other_method),
         ),
         (state.page_path("/login"), get(login::get).post(login::post)),
         (

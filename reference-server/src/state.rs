@@ -13,6 +13,7 @@ use crate::interaction::InteractionStore;
 use crate::keys::{KeyError, SigningKey};
 use crate::layouts::{self, LayoutPaths};
 use crate::notifier::Notifier;
+use crate::par::ParStore;
 use crate::policy::Policy;
 use crate::session::SessionStore;
 use crate::store::TokenStore;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub ciba: CibaStore,
     /// The HTTP client of CIBA ping and push callbacks.
     pub notifier: Notifier,
+    /// Pushed authorization requests (RFC 9126).
+    pub par: ParStore,
 }
 
 /// The keys published at the JWKS endpoint.
@@ -90,6 +93,7 @@ impl AppState {
             code_counter: AtomicU64::new(1000),
             ciba: CibaStore::new(),
             notifier,
+            par: ParStore::new(),
         })
     }
 

@@ -290,6 +290,26 @@ faults! {
     CibaPushIdTokenMissingAtHash => "ciba-push-id-token-missing-at-hash": "the pushed ID token lacks `at_hash` (CIBA §10.3.1)",
     // Row CIBA-12-push-error.
     CibaPushErrorNotSent => "ciba-push-error-not-sent": "a denial is never delivered to a push client (CIBA §12)",
+    // Pushed authorization requests (RFC 9126). Each names the requirements.md row its case proves.
+    ParWrongStatus => "par-wrong-status": "a successful push answers 200 instead of 201 Created (RFC 9126 §2.2)", // PAR-2.2-201
+    ParExpiresInString => "par-expires-in-string": "`expires_in` of the push response is a string, not a number (RFC 9126 §2.2)", // PAR-2.2-201
+    ParRequestUriGuessable => "par-request-uri-guessable": "request URIs are a short sequential counter (RFC 9126 §2.2, §7.1)", // PAR-2.2-entropy
+    ParGetAccepted => "par-get-accepted": "the PAR endpoint accepts GET with the parameters in the query (RFC 9126 §2)", // PAR-2-post-only
+    ParWrongSecretAccepted => "par-wrong-secret-accepted": "the PAR endpoint accepts any secret for a known client (RFC 9126 §2.1)", // PAR-2-client-auth
+    ParUnauthenticatedAccepted => "par-unauthenticated-accepted": "a confidential client naming itself with `client_id` alone may push (RFC 9126 §2.1)", // PAR-2-client-auth
+    ParRequestUriParamAccepted => "par-request-uri-param-accepted": "a push carrying `request_uri` is accepted (RFC 9126 §2.1)", // PAR-2.1-no-request-uri
+    ParPushedRequestNotValidated => "par-pushed-request-not-validated": "pushed requests are validated neither at push time nor at the authorization endpoint: any redirect URI, response type or PKCE method goes (RFC 9126 §2.1, §4)", // PAR-2.1-validated
+    ParErrorNotJson => "par-error-not-json": "PAR endpoint errors are sent as text/plain, not JSON (RFC 9126 §2.3)", // PAR-2.3-error-shape
+    ParPushedChallengeDropped => "par-pushed-challenge-dropped": "a pushed `code_challenge` is dropped, so the code is not bound to it (RFC 9126 §2, RFC 7636 §4.6)", // PAR-2-extensions-honoured
+    ParRequestUriReusable => "par-request-uri-reusable": "a request URI can be used again after a completed authorization (RFC 9126 §4, §7.3)", // PAR-4-one-time
+    ParRequestUriNotBoundToClient => "par-request-uri-not-bound-to-client": "another client's `client_id` may redeem a request URI (RFC 9126 §2.2)", // PAR-2.2-bound-client
+    ParRequestUriNeverExpires => "par-request-uri-never-expires": "request URIs are honoured after `expires_in` (RFC 9126 §4)", // PAR-4-expired-rejected
+    ParUnknownRequestUriIgnored => "par-unknown-request-uri-ignored": "an unknown `request_uri` is ignored and the front-channel parameters are used (RFC 9126 §4)", // PAR-4-unknown-request-uri
+    ParFrontChannelOverrides => "par-front-channel-overrides": "front-channel parameters beside `request_uri` override the pushed ones (RFC 9126 §4, RFC 9101 §6.3)", // PAR-4-pushed-params-authoritative
+    ParRequiredNotEnforced => "par-required-not-enforced": "a client registered with `require_pushed_authorization_requests` may still send plain authorization requests (RFC 9126 §6)", // PAR-4-required
+    ParRequireFlagNotBoolean => "par-require-flag-not-boolean": "metadata `require_pushed_authorization_requests` is the string \"false\" (RFC 9126 §5)", // PAR-5-metadata
+    ParPushedRequestAutoApproved => "par-pushed-request-auto-approved": "a pushed request is approved at the authorization endpoint without user authentication or consent (RFC 9126 §4, RFC 6749 §3.1)", // PAR-4-full-validation
+    ParClientIdOptional => "par-client-id-optional": "the authorization endpoint resolves a request URI sent without `client_id` (RFC 9126 §4)", // new
 }
 
 impl fmt::Display for Fault {

@@ -9,7 +9,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::authz_request::{self, Checked, Pending, Prompt};
+use crate::authz_request::{self, AuthRequest, Checked, Origin, Pending, Prompt};
+use crate::endpoints::par::{self, Resolved};
 use crate::endpoints::{am_rest, login, pingone_flow};
 use crate::form::Form;
 use crate::html;
@@ -82,7 +83,20 @@ fn authorize(state: &AppState, headers: &HeaderMap, form: &Form, is_post: bool) 
     } else {
         RedirectStatus::Found
     };
-    match authz_request::check(state, form) {
+    // RFC 9126 §4: a `request_uri` from the PAR endpoint stands for the pushed request.
+    let pushed;
+    let (request, origin) = match par::resolve(state, form) {
+        Resolved::FrontChannel => (form, Origin::FrontChannel),
+        Resolved::Pushed(request) => {
+            pushed = request;
+            let lenient = !state.policy.par.validated;
+            (&pushed, Origin::Pushed { lenient })
+        }
+        Resolved::Refused(message) => {
+            return html::error_page(state.policy.pages, StatusCode::BAD_REQUEST, message);
+        }
+    };
+    match authz_request::check_as(state, request, origin) {
         Checked::Page { status, message } => {
             if state.config.layout == Layout::Pingone
                 && form.get("response_mode") == Some("pi.flow")
@@ -93,6 +107,13 @@ fn authorize(state: &AppState, headers: &HeaderMap, form: &Form, is_post: bool) 
         }
         Checked::Untrusted(target, error) => {
             response_mode::deliver(state, &target, &Outcome::Error(error), status)
+        }
+        // The `par-pushed-request-auto-approved` fault: no login, no consent.
+        Checked::Trusted {
+            pending: Pending::Grant(request),
+            ..
+        } if matches!(origin, Origin::Pushed { .. }) && !state.policy.par.interaction_required => {
+            auto_approve(state, &request, status)
         }
         Checked::Trusted { pending, prompt } => {
             // AIC: consent given over REST, with the session token as `csrf`.
@@ -106,6 +127,17 @@ fn authorize(state: &AppState, headers: &HeaderMap, form: &Form, is_post: bool) 
             proceed(state, headers, pending, prompt, status)
         }
     }
+}
+
+/// Issues what `request` asks for as the first fixture user, asking nobody.
+fn auto_approve(state: &AppState, request: &AuthRequest, status: RedirectStatus) -> Response {
+    let Some(user) = state.config.fixtures.users.first() else {
+        return html::error_page(state.policy.pages, StatusCode::BAD_REQUEST, "no user");
+    };
+    let ttl = std::time::Duration::from_secs(state.config.session_ttl);
+    let session = state.sessions.create(&user.username, &user.subject(), ttl);
+    let outcome = flow::complete(state, request, &session);
+    response_mode::deliver(state, &request.target, &outcome, status)
 }
 
 /// Continues a trusted request: the interaction module decides whether to answer now or to

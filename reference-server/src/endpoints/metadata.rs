@@ -83,6 +83,17 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
         Endpoint::BackchannelAuthentication,
         &paths.backchannel_authentication,
     );
+    // RFC 9126 §5: pushed_authorization_request_endpoint, and whether only pushed requests
+    // are accepted (a boolean, default false; clients may require it one by one, §6).
+    advertise(Endpoint::Par, &paths.par);
+    doc.insert(
+        "require_pushed_authorization_requests".into(),
+        if state.policy.par.require_flag_boolean {
+            json!(state.config.require_par)
+        } else {
+            json!(state.config.require_par.to_string())
+        },
+    );
     // RFC 8414 §2: response_types_supported is REQUIRED.
     if state.policy.metadata.response_types_listed {
         doc.insert("response_types_supported".into(), json!(["code", "token"]));

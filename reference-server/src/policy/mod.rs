@@ -12,6 +12,7 @@ mod authorization;
 mod ciba;
 mod device;
 mod grants;
+mod par;
 mod resources;
 
 use crate::config::ServerConfig;
@@ -24,6 +25,7 @@ pub use authorization::{
 pub use ciba::CibaPolicy;
 pub use device::DevicePolicy;
 pub use grants::{CodePolicy, PkcePolicy, RefreshPolicy, TokenPolicy};
+pub use par::ParPolicy;
 pub use resources::{
     IntrospectionPolicy, IssuerClaim, JwksPolicy, MetadataPolicy, RevocationPolicy, UserinfoPolicy,
 };
@@ -60,6 +62,7 @@ pub struct Policy {
     pub pages: PagePolicy,
     pub device: DevicePolicy,
     pub ciba: CibaPolicy,
+    pub par: ParPolicy,
 }
 
 impl Policy {
@@ -85,6 +88,7 @@ impl Policy {
             pages: PagePolicy::new(&on),
             device: DevicePolicy::new(&on),
             ciba: CibaPolicy::new(&on),
+            par: ParPolicy::new(&on),
         }
     }
 }

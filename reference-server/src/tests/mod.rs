@@ -13,6 +13,8 @@ mod flow;
 mod introspection;
 mod login_styles;
 mod metadata;
+mod par;
+mod par_faults;
 mod refresh;
 mod response_modes;
 mod revocation;
