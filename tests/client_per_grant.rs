@@ -45,6 +45,9 @@ fn config() -> ServerConfig {
         backchannel_token_delivery_mode: None,
         backchannel_client_notification_endpoint: None,
         backchannel_user_code_parameter: false,
+        jwks: None,
+        key_file: None,
+        key_alg: None,
     });
     config
 }

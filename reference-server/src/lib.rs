@@ -7,7 +7,9 @@
 
 pub mod authz_request;
 pub mod ciba;
+pub mod client_assertion;
 pub mod client_auth;
+pub mod client_jwt;
 pub mod codes;
 pub mod config;
 pub mod devices;

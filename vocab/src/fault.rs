@@ -290,6 +290,40 @@ faults! {
     CibaPushIdTokenMissingAtHash => "ciba-push-id-token-missing-at-hash": "the pushed ID token lacks `at_hash` (CIBA §10.3.1)",
     // Row CIBA-12-push-error.
     CibaPushErrorNotSent => "ciba-push-error-not-sent": "a denial is never delivered to a push client (CIBA §12)",
+    // JWT client authentication (RFC 7523, RFC 7521 §4.2, OIDC Core §9). Each names the
+    // requirements.md row a case proves.
+    // Row JWTAUTH-7523-2.2-assertion-type.
+    AssertionTypeNotChecked => "assertion-type-not-checked": "any `client_assertion_type` is accepted with a valid assertion (RFC 7521 §4.2)",
+    // Row JWTAUTH-7523-2.2-assertion-type.
+    AssertionMixedMethodsInvalidRequest => "assertion-mixed-methods-invalid-request": "an assertion sent with another authentication mechanism gets `invalid_request` (RFC 7521 §4.2.1 MUST invalid_client)",
+    // Row JWTAUTH-7521-4.2-client-id-consistent.
+    AssertionClientIdIgnored => "assertion-client-id-ignored": "a `client_id` naming another client than the assertion is ignored (RFC 7521 §4.2)",
+    // Row JWTAUTH-7523-3-iss-sub.
+    AssertionIssSubNotChecked => "assertion-iss-sub-not-checked": "`iss` and `sub` need not be the client_id (RFC 7523 §3 items 1-2)",
+    // Row JWTAUTH-7523-3-aud.
+    AssertionAudNotChecked => "assertion-aud-not-checked": "any `aud` is accepted (RFC 7523 §3 item 3)",
+    // Row JWTAUTH-7523-3-aud.
+    AssertionAudIssuerOnly => "assertion-aud-issuer-only": "only the issuer is accepted as `aud`, not the token endpoint URL (RFC 7523 §3 item 3, OIDC Core §9)",
+    // Row JWTAUTH-7523-3-exp.
+    AssertionExpNotChecked => "assertion-exp-not-checked": "assertions without `exp` or past it are accepted (RFC 7523 §3 item 4)",
+    // Row JWTAUTH-7523-3-nbf.
+    AssertionNbfNotChecked => "assertion-nbf-not-checked": "assertions are accepted before their `nbf` (RFC 7523 §3 item 5)",
+    // Row JWTAUTH-7523-3-jti-replay.
+    AssertionJtiNotChecked => "assertion-jti-not-checked": "`jti` is neither required nor single use (OIDC Core §9)",
+    // Row JWTAUTH-7523-3-signature.
+    AssertionSignatureNotChecked => "assertion-signature-not-checked": "private_key_jwt signatures are not verified (RFC 7523 §3 item 9)",
+    // Row JWTAUTH-7523-3-alg-none.
+    AssertionAlgNoneAccepted => "assertion-alg-none-accepted": "unsecured (`alg` none) assertions are accepted (RFC 7523 §3 item 9)",
+    // Row JWTAUTH-secretjwt.
+    AssertionSecretNotChecked => "assertion-secret-not-checked": "client_secret_jwt MACs are not verified (OIDC Core §9, RFC 7523 §3 item 9)",
+    // Row JWTAUTH-7523-3-malformed.
+    AssertionMalformed500 => "assertion-malformed-500": "a malformed assertion answers 500 (RFC 7523 §3 item 10)",
+    // Row JWTAUTH-alg-advertised.
+    AssertionAlgNotAllowlisted => "assertion-alg-not-allowlisted": "assertions signed with an algorithm the metadata does not list are accepted (RFC 8414 §2, derived)",
+    // Row JWTAUTH-7523-3.2-error-code.
+    AssertionWrongErrorCode => "assertion-wrong-error-code": "invalid assertions get 400 `invalid_request` (RFC 7523 §3.2, RFC 7521 §4.2.1 invalid_client)",
+    // Row JWTAUTH-method-binding.
+    JwtClientSecretAccepted => "jwt-client-secret-accepted": "a client_secret_jwt client may also send its secret with Basic or in the body (RFC 7591 §2, derived)",
 }
 
 impl fmt::Display for Fault {

@@ -8,6 +8,7 @@
 //! whole state. The strict server is `Policy::new(&ServerConfig::default())`; each field's
 //! doc names the fault that changes it. Fault names and meanings are defined in `oauth2spec-vocab`.
 
+mod assertion;
 mod authorization;
 mod ciba;
 mod device;
@@ -17,6 +18,7 @@ mod resources;
 use crate::config::ServerConfig;
 use crate::faults::Fault;
 
+pub use assertion::AssertionPolicy;
 pub use authorization::{
     FormPostPolicy, ImplicitPolicy, InteractionPolicy, PagePolicy, RedirectUriPolicy,
     RequestPolicy, ResponsePolicy,
@@ -60,6 +62,8 @@ pub struct Policy {
     pub pages: PagePolicy,
     pub device: DevicePolicy,
     pub ciba: CibaPolicy,
+    /// JWT client authentication at every endpoint that authenticates clients.
+    pub assertion: AssertionPolicy,
 }
 
 impl Policy {
@@ -85,6 +89,7 @@ impl Policy {
             pages: PagePolicy::new(&on),
             device: DevicePolicy::new(&on),
             ciba: CibaPolicy::new(&on),
+            assertion: AssertionPolicy::new(&on),
         }
     }
 }
