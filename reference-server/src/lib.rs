@@ -7,7 +7,9 @@
 
 pub mod authz_request;
 pub mod ciba;
+pub mod client_assertion;
 pub mod client_auth;
+pub mod client_jwt;
 pub mod codes;
 pub mod config;
 pub mod devices;
@@ -26,6 +28,7 @@ pub mod notifier;
 pub mod par;
 pub mod pkce;
 pub mod policy;
+pub mod request_object;
 pub mod response_mode;
 pub mod scope;
 pub mod session;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use crate::ciba::CibaStore;
+use crate::client_assertion::{AssertionContext, JtiCache};
 use crate::codes::CodeStore;
 use crate::config::ServerConfig;
 use crate::devices::DeviceStore;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub notifier: Notifier,
     /// Pushed authorization requests (RFC 9126).
     pub par: ParStore,
+    /// The `jti` values of client assertions already used (OIDC Core §9 single use).
+    pub assertion_jtis: JtiCache,
 }
 
 /// The keys published at the JWKS endpoint.
@@ -94,6 +97,7 @@ impl AppState {
             ciba: CibaStore::new(),
             notifier,
             par: ParStore::new(),
+            assertion_jtis: JtiCache::new(),
         })
     }
 
@@ -107,6 +111,21 @@ impl AppState {
     pub fn page_path(&self, page: &str) -> String {
         let layout = layouts::served(self.config.layout);
         format!("{}{page}", layout.issuer_path(&self.config.layout_params()))
+    }
+
+    /// How a client assertion sent to the endpoint at `endpoint_path` is checked: `aud`
+    /// may be the issuer, the token endpoint URL or that endpoint's URL (see
+    /// [`crate::client_assertion`] for why all three).
+    pub fn assertion_context(&self, endpoint_path: &str) -> AssertionContext<'_> {
+        AssertionContext {
+            policy: self.policy.assertion,
+            audiences: vec![
+                self.issuer.clone(),
+                self.url(&self.paths.token),
+                self.url(endpoint_path),
+            ],
+            replay: &self.assertion_jtis,
+        }
     }
 
     /// The registered client `client_id`.

@@ -18,7 +18,9 @@ use crate::interaction::Style;
 use crate::interaction::flow::{self, Started};
 use crate::layouts::Layout;
 use crate::policy::RequestPolicy;
-use crate::response_mode::{self, Outcome, RedirectStatus, redirect};
+use crate::response_mode::{
+    self, AuthError, Outcome, RedirectStatus, ResponseMode, ResponseType, Target, redirect,
+};
 use crate::session;
 use crate::state::{AppState, SharedState};
 
@@ -92,6 +94,14 @@ fn authorize(state: &AppState, headers: &HeaderMap, form: &Form, is_post: bool) 
             let lenient = !state.policy.par.validated;
             (&pushed, Origin::Pushed { lenient })
         }
+        Resolved::ByValue(request) => {
+            pushed = request;
+            (&pushed, Origin::FrontChannel)
+        }
+        Resolved::ObjectError {
+            client_id,
+            description,
+        } => return object_error(state, headers, &client_id, description, status),
         Resolved::Refused(message) => {
             return html::error_page(state.policy.pages, StatusCode::BAD_REQUEST, message);
         }
@@ -127,6 +137,44 @@ fn authorize(state: &AppState, headers: &HeaderMap, form: &Form, is_post: bool) 
             proceed(state, headers, pending, prompt, status)
         }
     }
+}
+
+/// RFC 9101 §6.2: a request object that failed verification is answered
+/// `invalid_request_object` "to the client in response to the authorization request". The
+/// redirect URI inside the object cannot be trusted, so the error goes to the client's only
+/// registered redirect URI (RFC 6749 §3.1.2.3), after the user authenticates (RFC 9700
+/// §4.11.2); a client with several gets an error page (RFC 6749 §4.1.2.1).
+fn object_error(
+    state: &AppState,
+    headers: &HeaderMap,
+    client_id: &str,
+    description: String,
+    status: RedirectStatus,
+) -> Response {
+    let only = state
+        .client(client_id)
+        .and_then(|c| match c.redirect_uris.as_slice() {
+            [only] => Some(only.clone()),
+            _ => None,
+        });
+    let Some(redirect_uri) = only else {
+        return html::error_page(state.policy.pages, StatusCode::BAD_REQUEST, &description);
+    };
+    let target = Target {
+        client_id: client_id.to_string(),
+        redirect_uri,
+        mode: ResponseMode::Query,
+        state: None,
+        response_type: Some(ResponseType::Code),
+    };
+    let error = AuthError::new("invalid_request_object", description);
+    proceed(
+        state,
+        headers,
+        Pending::Error(target, error),
+        Prompt::default(),
+        status,
+    )
 }
 
 /// Issues what `request` asks for as the first fixture user, asking nobody.

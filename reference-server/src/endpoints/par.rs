@@ -11,10 +11,12 @@ use serde_json::json;
 
 use crate::authz_request::{self, Checked, Origin, Pending};
 use crate::client_auth::{Caller, ClientAuthError, authenticate};
+use crate::client_jwt;
 use crate::errors::{ErrorCode, OAuthError, method_not_allowed};
 use crate::fixtures::ClientFixture;
 use crate::form::Form;
 use crate::par::Redeem;
+use crate::request_object;
 use crate::state::{AppState, SharedState};
 
 /// Client-authentication parameters: never part of the stored authorization request.
@@ -107,7 +109,11 @@ fn push(state: &AppState, headers: &HeaderMap, form: &Form) -> Result<(String, u
         .cloned()
         .collect();
     pairs.insert(0, ("client_id".into(), client.client_id.clone()));
-    let request = Form::from_pairs(pairs);
+    let outer = Form::from_pairs(pairs);
+    let request = match form.get("request") {
+        Some(jwt) => pushed_object(state, client, &outer, jwt)?,
+        None => outer,
+    };
     // §2.1: "Validate the pushed request as it would an authorization request sent to the
     // authorization endpoint"; §2.3: errors in the token endpoint's JSON format.
     let origin = Origin::Pushed {
@@ -141,7 +147,10 @@ fn client<'a>(
 ) -> Result<&'a ClientFixture, OAuthError> {
     let policy = &state.policy.par;
     let fixtures = &state.config.fixtures;
-    match authenticate(fixtures, policy.client_auth, headers, form) {
+    // RFC 9126 §2: for JWT client authentication the issuer, the token endpoint URL and the
+    // PAR endpoint URL are all audiences of the assertion.
+    let jwt = state.assertion_context(&state.paths.par);
+    match authenticate(fixtures, policy.client_auth, &jwt, headers, form) {
         Ok(Caller::Client(client)) => Ok(client),
         Ok(Caller::Anonymous) => Err(OAuthError::invalid_client(
             "client authentication is required",
@@ -169,6 +178,14 @@ pub enum Resolved {
     FrontChannel,
     /// The pushed request, to check as the request.
     Pushed(Form),
+    /// A request object by value (RFC 9101 §5): its parameters are the request.
+    ByValue(Form),
+    /// A request object that failed verification: `invalid_request_object` (RFC 9101 §6.2,
+    /// §7) for `client_id`.
+    ObjectError {
+        client_id: String,
+        description: String,
+    },
     /// Refused: an error page (the redirect URI is in the pushed request, which cannot be
     /// trusted to belong to this client).
     Refused(&'static str),
@@ -177,6 +194,9 @@ pub enum Resolved {
 /// Resolves the `request_uri` of the authorization request `form`.
 pub fn resolve(state: &AppState, form: &Form) -> Resolved {
     let policy = &state.policy.par;
+    if form.get("request").is_some() {
+        return by_value(state, form);
+    }
     let Some(uri) = form.get("request_uri") else {
         return Resolved::FrontChannel;
     };
@@ -214,4 +234,65 @@ pub fn resolve(state: &AppState, form: &Form) -> Resolved {
         pairs.extend(front);
     }
     Resolved::Pushed(Form::from_pairs(pairs))
+}
+
+/// RFC 9126 §3: a pushed request object, verified as RFC 9101 requires. Beside it only
+/// client authentication parameters and `client_id` may be sent (§3: the object "MUST
+/// contain all the authorization request parameters"; RFC 9101 §6.3; the AIC parameter
+/// table of seed 003 refuses others too).
+fn pushed_object(
+    state: &AppState,
+    client: &ClientFixture,
+    outer: &Form,
+    jwt: &str,
+) -> Result<Form, OAuthError> {
+    let jar = &state.policy.jar;
+    let extra = outer
+        .pairs()
+        .iter()
+        .any(|(name, _)| name != "request" && name != "client_id");
+    if extra && jar.object_authoritative {
+        return Err(OAuthError::invalid_request(
+            "only client authentication parameters may accompany a request object",
+        ));
+    }
+    let object = request_object::verify(state, client, jwt)
+        .map_err(|d| OAuthError::bad_request(ErrorCode::InvalidRequestObject, d))?;
+    if jar.object_authoritative {
+        Ok(object)
+    } else {
+        Ok(request_object::merge_outer(object, outer))
+    }
+}
+
+/// RFC 9101 §5: the request object in `request`, for the client named by `client_id`.
+fn by_value(state: &AppState, form: &Form) -> Resolved {
+    let jar = &state.policy.jar;
+    let Some(jwt) = form.get("request") else {
+        return Resolved::FrontChannel;
+    };
+    // §5: request and request_uri are never sent together.
+    if form.get("request_uri").is_some() && jar.request_and_uri_refused {
+        return Resolved::Refused("request and request_uri cannot be sent together.");
+    }
+    let client_id = match form.get("client_id") {
+        Some(id) => id.to_string(),
+        // The `jar-client-id-outside-optional` fault: the object names the client.
+        None if !jar.client_id_required => client_jwt::decode_unverified(jwt)
+            .ok()
+            .and_then(|u| u.claims.get("client_id")?.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        None => return Resolved::Refused("client_id is required beside request."),
+    };
+    let Some(client) = state.client(&client_id) else {
+        return Resolved::Refused("The client is not known to this server.");
+    };
+    match request_object::verify(state, client, jwt) {
+        Ok(object) if jar.object_authoritative => Resolved::ByValue(object),
+        Ok(object) => Resolved::ByValue(request_object::merge_outer(object, form)),
+        Err(description) => Resolved::ObjectError {
+            client_id,
+            description,
+        },
+    }
 }

@@ -439,7 +439,16 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
         | Fault::ParRequiredNotEnforced
         | Fault::ParRequireFlagNotBoolean
         | Fault::ParPushedRequestAutoApproved
-        | Fault::ParClientIdOptional => {
+        | Fault::ParClientIdOptional
+        | Fault::JarSignatureNotVerified
+        | Fault::JarAlgNoneAccepted
+        | Fault::JarAudNotChecked
+        | Fault::JarLifetimeNotChecked
+        | Fault::JarClientIdMismatchAccepted
+        | Fault::JarQueryParamsOverride
+        | Fault::JarRequestAndUriAccepted
+        | Fault::JarNestedRequestUriAccepted
+        | Fault::JarClientIdOutsideOptional => {
             let faults: Vec<Fault> = server.state.config.faults.iter().copied().collect();
             super::par_faults::observe(fault, &faults).await
         }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::header;
+use serde_json::json;
 
 use super::*;
 use crate::authz_request::{self, Checked, Pending};
@@ -19,12 +20,30 @@ fn summary(resolved: &Resolved) -> String {
     match resolved {
         Resolved::FrontChannel => "front channel".into(),
         Resolved::Refused(why) => format!("refused: {why}"),
+        Resolved::ByValue(form) => format!("by value state={:?}", form.get("state")),
+        Resolved::ObjectError { description, .. } => format!("object error: {description}"),
         Resolved::Pushed(form) => format!(
             "pushed state={:?} challenge={:?}",
             form.get("state"),
             form.get("code_challenge").is_some()
         ),
     }
+}
+
+/// An HS256 JWT over `claims` keyed by `secret` (OIDC Core §10.1 symmetric signing).
+fn hs256(claims: &serde_json::Value, secret: &str) -> String {
+    let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    let Ok(key) = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()) else {
+        return String::new();
+    };
+    jsonwebtoken::encode(&header, claims, &key).unwrap_or_default()
+}
+
+/// An unsecured JWT (RFC 7519 §6).
+fn unsecured(claims: &serde_json::Value) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let part = |v: &serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
+    format!("{}.{}.", part(&json!({"alg": "none"})), part(claims))
 }
 
 /// The scenario of `fault` on a generic server with `faults`.
@@ -156,6 +175,60 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> String {
                 "{:?}",
                 reply.header(header::LOCATION).map(|l| l.contains("code="))
             )
+        }
+        Fault::JarSignatureNotVerified
+        | Fault::JarAlgNoneAccepted
+        | Fault::JarAudNotChecked
+        | Fault::JarLifetimeNotChecked
+        | Fault::JarClientIdMismatchAccepted
+        | Fault::JarNestedRequestUriAccepted => {
+            let Some(client) = state.config.fixtures.client_by_role("jwt_secret") else {
+                return "no jwt_secret client".into();
+            };
+            let mut claims = json!({ "client_id": client.client_id, "state": "s1" });
+            let mut secret = client.client_secret.clone().unwrap_or_default();
+            match fault {
+                Fault::JarSignatureNotVerified => secret.push('x'),
+                Fault::JarAudNotChecked => claims["aud"] = json!("https://other.example"),
+                Fault::JarLifetimeNotChecked => claims["exp"] = json!(1_000_000),
+                Fault::JarClientIdMismatchAccepted => claims["client_id"] = json!(CONF_ID),
+                Fault::JarNestedRequestUriAccepted => {
+                    claims["request_uri"] = json!("https://c.example/r")
+                }
+                _ => {}
+            }
+            let jwt = if fault == Fault::JarAlgNoneAccepted {
+                unsecured(&claims)
+            } else {
+                hs256(&claims, &secret)
+            };
+            match crate::request_object::verify(&state, client, &jwt) {
+                Ok(form) => format!("accepted state={:?}", form.get("state")),
+                Err(description) => format!("refused: {description}"),
+            }
+        }
+        Fault::JarQueryParamsOverride
+        | Fault::JarRequestAndUriAccepted
+        | Fault::JarClientIdOutsideOptional => {
+            let Some(client) = state.config.fixtures.client_by_role("jwt_secret") else {
+                return "no jwt_secret client".into();
+            };
+            let claims = json!({ "client_id": client.client_id, "state": "s1" });
+            let jwt = hs256(&claims, client.client_secret.as_deref().unwrap_or_default());
+            let mut pairs = vec![("request", jwt.as_str())];
+            match fault {
+                Fault::JarQueryParamsOverride => {
+                    pairs.extend([("client_id", client.client_id.as_str()), ("state", "s2")]);
+                }
+                Fault::JarRequestAndUriAccepted => {
+                    pairs.extend([
+                        ("client_id", client.client_id.as_str()),
+                        ("request_uri", "urn:x"),
+                    ]);
+                }
+                _ => {}
+            }
+            summary(&resolve(&state, &Form::from_pairs(pairs)))
         }
         other => format!("not a PAR fault: {other}"),
     }
