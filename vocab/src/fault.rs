@@ -318,6 +318,7 @@ faults! {
     JarQueryParamsOverride => "jar-query-params-override": "parameters outside a request object override its claims, also beside a pushed one (RFC 9101 §6.3, RFC 9126 §3)", // JAR-6.3-only-object-params, PAR-3-only-jwt-params
     JarRequestAndUriAccepted => "jar-request-and-uri-accepted": "a request with both `request` and `request_uri` is processed, `request_uri` ignored (RFC 9101 §5)", // JAR-5-request-and-uri
     JarNestedRequestUriAccepted => "jar-nested-request-uri-accepted": "a request object carrying `request_uri` is accepted (RFC 9101 §4)", // JAR-4-no-nested
+    JarUnsupportedRequestIgnored => "jar-unsupported-request-ignored": "the server advertises no request object support and silently ignores `request` instead of answering request_not_supported (OpenID Connect Core §6.1)", // JAR-7-error-codes
     JarClientIdOutsideOptional => "jar-client-id-outside-optional": "a request with `request` but no `client_id` parameter is processed (RFC 9101 §5)", // JAR-5-client-id-outside
     ParClientIdOptional => "par-client-id-optional": "the authorization endpoint resolves a request URI sent without `client_id` (RFC 9126 §4)", // new
     // JWT client authentication (RFC 7523, RFC 7521 §4.2, OIDC Core §9). Each names the

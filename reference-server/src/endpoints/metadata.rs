@@ -97,7 +97,10 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
     // RFC 9101 §10.5 / OIDC Discovery §3: request objects by value, signed with the
     // client's registered keys or its secret; no request_uri by reference (a PAR request_uri
     // works regardless, RFC 9126 §5).
-    doc.insert("request_parameter_supported".into(), json!(true));
+    doc.insert(
+        "request_parameter_supported".into(),
+        json!(state.policy.jar.supported),
+    );
     doc.insert("request_uri_parameter_supported".into(), json!(false));
     doc.insert(
         "request_object_signing_alg_values_supported".into(),

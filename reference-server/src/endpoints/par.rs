@@ -194,7 +194,7 @@ pub enum Resolved {
 /// Resolves the `request_uri` of the authorization request `form`.
 pub fn resolve(state: &AppState, form: &Form) -> Resolved {
     let policy = &state.policy.par;
-    if form.get("request").is_some() {
+    if form.get("request").is_some() && state.policy.jar.supported {
         return by_value(state, form);
     }
     let Some(uri) = form.get("request_uri") else {

@@ -35,6 +35,10 @@ pub struct JarPolicy {
     /// §5: `client_id` is required beside `request`. Off: `jar-client-id-outside-optional`
     /// (the object's `client_id` names the client).
     pub client_id_required: bool,
+    /// Request objects are supported (and advertised). Off:
+    /// `jar-unsupported-request-ignored`, which advertises no support and ignores
+    /// `request` instead of answering `request_not_supported` (OIDC Core §6.1).
+    pub supported: bool,
 }
 
 impl JarPolicy {
@@ -49,6 +53,7 @@ impl JarPolicy {
             request_and_uri_refused: !on(Fault::JarRequestAndUriAccepted),
             nested_refused: !on(Fault::JarNestedRequestUriAccepted),
             client_id_required: !on(Fault::JarClientIdOutsideOptional),
+            supported: !on(Fault::JarUnsupportedRequestIgnored),
         }
     }
 }

@@ -448,7 +448,8 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
         | Fault::JarQueryParamsOverride
         | Fault::JarRequestAndUriAccepted
         | Fault::JarNestedRequestUriAccepted
-        | Fault::JarClientIdOutsideOptional => {
+        | Fault::JarClientIdOutsideOptional
+        | Fault::JarUnsupportedRequestIgnored => {
             let faults: Vec<Fault> = server.state.config.faults.iter().copied().collect();
             super::par_faults::observe(fault, &faults).await
         }

@@ -230,6 +230,10 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> String {
             }
             summary(&resolve(&state, &Form::from_pairs(pairs)))
         }
+        Fault::JarUnsupportedRequestIgnored => {
+            let doc = get(r, "/.well-known/openid-configuration").await.json();
+            doc["request_parameter_supported"].to_string()
+        }
         other => format!("not a PAR fault: {other}"),
     }
 }
