@@ -45,6 +45,10 @@ fn config() -> ServerConfig {
         backchannel_token_delivery_mode: None,
         backchannel_client_notification_endpoint: None,
         backchannel_user_code_parameter: false,
+        require_pushed_authorization_requests: false,
+        jwks: None,
+        key_file: None,
+        key_alg: None,
     });
     config
 }

@@ -123,8 +123,25 @@ fn page(message: &str) -> Checked {
     }
 }
 
+/// Where an authorization request came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The query or body of a request at the authorization endpoint.
+    FrontChannel,
+    /// Pushed to the PAR endpoint (RFC 9126 §2.1), checked at push time and again when
+    /// its `request_uri` is used (§4). `lenient` is the `par-pushed-request-not-validated`
+    /// fault: the redirect URI, response type, scope and PKCE method go unchecked.
+    Pushed { lenient: bool },
+}
+
 /// Checks the authorization request `form` (query or POST body).
 pub fn check(state: &AppState, form: &Form) -> Checked {
+    check_as(state, form, Origin::FrontChannel)
+}
+
+/// Checks `form`, which came from `origin`.
+pub fn check_as(state: &AppState, form: &Form, origin: Origin) -> Checked {
+    let lenient = origin == Origin::Pushed { lenient: true };
     let repeated = form.repeated();
     let state_param = form.get("state").map(str::to_string);
     let response_type = form.get("response_type").and_then(ResponseType::parse);
@@ -175,6 +192,7 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
                 .redirect_uris
                 .iter()
                 .any(|registered| redirect_matches(&state.policy.redirect_uri, registered, uri))
+                && !lenient
             {
                 if state.policy.redirect_uri.mismatch_redirected {
                     let target = Target {
@@ -224,7 +242,19 @@ pub fn check(state: &AppState, form: &Form) -> Checked {
         response_type,
     };
     let prompt = Prompt::parse(form.get("prompt"));
-    let pending = match check_parameters(&state.policy, form, client, mode_error, repeated) {
+    // RFC 9126 §5, §6: a server or client that requires PAR "will refuse, using the
+    // invalid_request error code" any other authorization request.
+    let par_required = client.require_pushed_authorization_requests || state.config.require_par;
+    if origin == Origin::FrontChannel && par_required && state.policy.par.required_enforced {
+        let error =
+            AuthError::invalid_request("this client must use pushed authorization requests");
+        return Checked::Trusted {
+            pending: Pending::Error(target, error),
+            prompt,
+        };
+    }
+    let checked = check_parameters(&state.policy, form, client, mode_error, repeated, lenient);
+    let pending = match checked {
         Ok((response_type, scopes, challenge)) => Pending::Grant(AuthRequest {
             target,
             response_type,
@@ -245,6 +275,7 @@ fn check_parameters(
     client: &ClientFixture,
     mode_error: Option<AuthError>,
     repeated: Option<&str>,
+    lenient: bool,
 ) -> Result<(ResponseType, Vec<String>, Option<Challenge>), AuthError> {
     // RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once."
     if repeated.is_some() && policy.request.repeated_params_refused {
@@ -266,6 +297,7 @@ fn check_parameters(
         None => return Err(AuthError::invalid_request("response_type is missing")),
         Some(value) => match ResponseType::parse(value) {
             Some(response_type) => response_type,
+            None if lenient => ResponseType::Code,
             None if !policy.request.unknown_response_type_unsupported => {
                 return Err(AuthError::invalid_request(
                     "the response type is not supported",
@@ -284,17 +316,18 @@ fn check_parameters(
     }
     // RFC 6749 §4.1.2.1 unauthorized_client: "The client is not authorized to request an
     // authorization code using this method."
-    let restricted_ok =
-        response_type == ResponseType::Code && !policy.request.registered_response_types_only;
+    let restricted_ok = (response_type == ResponseType::Code
+        && !policy.request.registered_response_types_only)
+        || lenient;
     if !client.may_use_response_type(response_type.as_str()) && !restricted_ok {
         return Err(AuthError::new(
             "unauthorized_client",
             "the client may not use this response type",
         ));
     }
-    let scopes = requested_scope(&policy.request, form, client)?;
+    let scopes = requested_scope(&policy.request, form, client, lenient)?;
     let challenge = match response_type {
-        ResponseType::Code => pkce_challenge(&policy.pkce, form, client)?,
+        ResponseType::Code => pkce_challenge(&policy.pkce, form, client, lenient)?,
         ResponseType::Token => None,
     };
     let prompt = form.get("prompt").unwrap_or("");
@@ -312,6 +345,7 @@ fn requested_scope(
     policy: &RequestPolicy,
     form: &Form,
     client: &ClientFixture,
+    lenient: bool,
 ) -> Result<Vec<String>, AuthError> {
     let Some(requested) = form.get("scope") else {
         return Ok(client.scopes().map(str::to_string).collect());
@@ -321,7 +355,7 @@ fn requested_scope(
     let allowed = client.scopes().chain(std::iter::once(OPENID));
     // RFC 6749 §4.1.2.1 invalid_scope: "The requested scope is invalid, unknown, or
     // malformed."
-    if !scope::is_subset(&tokens, allowed) && policy.scope_within_registration {
+    if !scope::is_subset(&tokens, allowed) && policy.scope_within_registration && !lenient {
         return Err(AuthError::new(
             "invalid_scope",
             "the requested scope exceeds the client's registered scope",
@@ -335,6 +369,7 @@ fn pkce_challenge(
     policy: &PkcePolicy,
     form: &Form,
     client: &ClientFixture,
+    lenient: bool,
 ) -> Result<Option<Challenge>, AuthError> {
     let method = form.get("code_challenge_method");
     let Some(value) = form.get("code_challenge") else {
@@ -357,7 +392,7 @@ fn pkce_challenge(
         None => policy.default_method,
         Some(name) => match Method::parse(name) {
             Some(method) => method,
-            None if !policy.unknown_method_refused => Method::Plain,
+            None if !policy.unknown_method_refused || lenient => Method::Plain,
             None => {
                 return Err(AuthError::invalid_request(
                     "unsupported code_challenge_method; use S256",

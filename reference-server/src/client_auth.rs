@@ -2,8 +2,9 @@
 //! (RFC 6749 §2.3; RFC 7009 §2.1 and RFC 7662 §2.1 reuse it).
 //!
 //! Supported: HTTP Basic (`client_secret_basic`), credentials in the body
-//! (`client_secret_post`), and public clients that only identify with `client_id` (`none`).
-//! A client must use the method it is registered with.
+//! (`client_secret_post`), JWT assertions (`private_key_jwt`, `client_secret_jwt`: RFC 7523,
+//! see [`crate::client_assertion`]), and public clients that only identify with `client_id`
+//! (`none`). A client must use the method it is registered with.
 
 use axum::http::{HeaderMap, StatusCode, header};
 use base64::Engine as _;
@@ -11,6 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
+use crate::client_assertion::{self, AssertionContext, Failure};
 use crate::errors::{ErrorCode, OAuthError};
 use crate::fixtures::{AuthMethod, ClientFixture, Fixtures};
 use crate::form::{Form, urldecode_component};
@@ -45,6 +47,12 @@ pub enum ClientAuthError {
         authorization_header: bool,
         reason: &'static str,
     },
+    /// Under `assertion-wrong-error-code`: a failed assertion reported as `invalid_request`.
+    #[error("{0}")]
+    WrongCode(&'static str),
+    /// Under `assertion-malformed-500`: the server fails on a malformed assertion.
+    #[error("internal error")]
+    Crashed,
 }
 
 impl ClientAuthError {
@@ -69,6 +77,12 @@ impl ClientAuthError {
             ClientAuthError::Failed { reason, .. } => {
                 OAuthError::new(StatusCode::UNAUTHORIZED, ErrorCode::InvalidClient, *reason)
             }
+            ClientAuthError::WrongCode(reason) => OAuthError::invalid_request(*reason),
+            ClientAuthError::Crashed => OAuthError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::ServerError,
+                "internal error",
+            ),
         }
     }
 }
@@ -79,15 +93,53 @@ struct BasicCredentials {
     secret: String,
 }
 
-/// Authenticates the caller of an endpoint with that endpoint's `policy`.
+/// Authenticates the caller of an endpoint with that endpoint's `policy`; `jwt` checks
+/// client assertions.
 pub fn authenticate<'a>(
     fixtures: &'a Fixtures,
     policy: ClientAuthPolicy,
+    jwt: &AssertionContext<'_>,
     headers: &HeaderMap,
     form: &Form,
 ) -> Result<Caller<'a>, ClientAuthError> {
     let body_id = form.get("client_id");
     let body_secret = form.get("client_secret");
+
+    if let Some(assertion) = form.get("client_assertion") {
+        // RFC 7521 §4.2.1: the use of "more than one mechanism" with an assertion: "The
+        // value of the error parameter MUST be the invalid_client error code".
+        if headers.contains_key(header::AUTHORIZATION) || body_secret.is_some() {
+            return Err(if jwt.policy.mixed_is_invalid_client {
+                ClientAuthError::Failed {
+                    authorization_header: headers.contains_key(header::AUTHORIZATION),
+                    reason: "more than one client authentication mechanism was used",
+                }
+            } else {
+                ClientAuthError::MultipleMethods
+            });
+        }
+        let assertion_type = form.get("client_assertion_type");
+        return match client_assertion::authenticate(
+            fixtures,
+            jwt,
+            assertion_type,
+            assertion,
+            body_id,
+        ) {
+            Ok(client) => Ok(Caller::Client(client)),
+            Err(Failure::Crash) => Err(ClientAuthError::Crashed),
+            // RFC 7523 §3.2: "the value of the error parameter MUST be the invalid_client".
+            Err(Failure::Invalid(reason)) if jwt.policy.invalid_client_code => {
+                Err(body_failure(reason))
+            }
+            Err(Failure::Invalid(reason)) => Err(ClientAuthError::WrongCode(reason)),
+        };
+    }
+    // RFC 7591 §2: a JWT client "MUST" use its registered method; the fault lets a
+    // client_secret_jwt client send its secret as well.
+    let secret_jwt_too = |c: &ClientFixture| {
+        !jwt.policy.method_bound && c.auth_method() == Some(AuthMethod::ClientSecretJwt)
+    };
 
     if let Some(basic) = basic_credentials(policy, headers)? {
         // RFC 6749 §2.3: one authentication method per request.
@@ -100,7 +152,7 @@ pub fn authenticate<'a>(
         let client = fixtures
             .client(&basic.client_id)
             .ok_or(basic_failure("unknown client"))?;
-        if client.auth_method() != Some(AuthMethod::ClientSecretBasic) {
+        if client.auth_method() != Some(AuthMethod::ClientSecretBasic) && !secret_jwt_too(client) {
             return Err(basic_failure(
                 "the client is not registered for client_secret_basic",
             ));
@@ -115,7 +167,8 @@ pub fn authenticate<'a>(
         (None, Some(_)) => Err(body_failure("client_secret was sent without client_id")),
         (Some(id), Some(secret)) => {
             let client = fixtures.client(id).ok_or(body_failure("unknown client"))?;
-            if client.auth_method() != Some(AuthMethod::ClientSecretPost) {
+            if client.auth_method() != Some(AuthMethod::ClientSecretPost) && !secret_jwt_too(client)
+            {
                 return Err(body_failure(
                     "the client is not registered for client_secret_post",
                 ));
@@ -216,6 +269,22 @@ mod tests {
         secret_checked: true,
         basic_urldecoded: true,
     };
+
+    /// `authenticate` with the strict policies.
+    fn authenticate<'a>(
+        fixtures: &'a Fixtures,
+        policy: ClientAuthPolicy,
+        headers: &HeaderMap,
+        form: &Form,
+    ) -> Result<Caller<'a>, ClientAuthError> {
+        let cache = client_assertion::JtiCache::new();
+        let jwt = AssertionContext {
+            policy: crate::policy::AssertionPolicy::STRICT,
+            audiences: vec!["http://as.example".into()],
+            replay: &cache,
+        };
+        super::authenticate(fixtures, policy, &jwt, headers, form)
+    }
 
     fn basic(id: &str, secret: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();

@@ -35,6 +35,11 @@ pub const DEFAULT_CIBA_INTERVAL: Duration = Duration::from_secs(1);
 /// no `requested_expiry`.
 pub const DEFAULT_CIBA_TTL: Duration = Duration::from_secs(60);
 
+/// The default lifetime of a pushed authorization request's `request_uri` (RFC 9126 §2.2
+/// `expires_in`; the RFC's example is 60 s): short, so that the expiry case waits little,
+/// long enough for the user agent to reach the authorization endpoint.
+pub const DEFAULT_PAR_TTL: Duration = Duration::from_secs(10);
+
 /// Configuration of one reference-server instance.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -74,6 +79,11 @@ pub struct ServerConfig {
     /// fixtures' `backchannel_client_notification_endpoint` (the harness's callback listener,
     /// whose URL is known only at run time).
     pub ciba_notification_endpoint: Option<String>,
+    /// RFC 9126 §2.2: the lifetime of a pushed request's `request_uri`.
+    pub par_ttl: Duration,
+    /// RFC 9126 §5 server metadata `require_pushed_authorization_requests`: every client
+    /// must push (off by default; clients can still require it one by one, §6).
+    pub require_par: bool,
 }
 
 impl Default for ServerConfig {
@@ -95,6 +105,8 @@ impl Default for ServerConfig {
             ciba_interval: DEFAULT_CIBA_INTERVAL,
             ciba_ttl: DEFAULT_CIBA_TTL,
             ciba_notification_endpoint: None,
+            par_ttl: DEFAULT_PAR_TTL,
+            require_par: false,
         }
     }
 }

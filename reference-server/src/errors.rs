@@ -17,6 +17,8 @@ pub enum ErrorCode {
     UnauthorizedClient,
     UnsupportedGrantType,
     InvalidScope,
+    /// RFC 6749 §4.1.2.1, returned directly by the PAR endpoint (RFC 9126 §2.3).
+    UnsupportedResponseType,
     AccessDenied,
     UnsupportedTokenType,
     ServerError,
@@ -42,6 +44,7 @@ impl ErrorCode {
             ErrorCode::UnauthorizedClient => "unauthorized_client",
             ErrorCode::UnsupportedGrantType => "unsupported_grant_type",
             ErrorCode::InvalidScope => "invalid_scope",
+            ErrorCode::UnsupportedResponseType => "unsupported_response_type",
             ErrorCode::AccessDenied => "access_denied",
             ErrorCode::UnsupportedTokenType => "unsupported_token_type",
             ErrorCode::ServerError => "server_error",
@@ -54,6 +57,22 @@ impl ErrorCode {
             ErrorCode::InvalidUserCode => "invalid_user_code",
             ErrorCode::InvalidBindingMessage => "invalid_binding_message",
             ErrorCode::InvalidRequestObject => "invalid_request_object",
+        }
+    }
+}
+
+impl ErrorCode {
+    /// The code of an authorization error (RFC 6749 §4.1.2.1) when it is returned
+    /// directly, as RFC 9126 §2.3 has the PAR endpoint do; `invalid_request` ("the
+    /// default error code") for any other.
+    pub fn of_authorization_error(code: &str) -> ErrorCode {
+        match code {
+            "unauthorized_client" => ErrorCode::UnauthorizedClient,
+            "unsupported_response_type" => ErrorCode::UnsupportedResponseType,
+            "invalid_scope" => ErrorCode::InvalidScope,
+            "access_denied" => ErrorCode::AccessDenied,
+            "invalid_request_object" => ErrorCode::InvalidRequestObject,
+            _ => ErrorCode::InvalidRequest,
         }
     }
 }

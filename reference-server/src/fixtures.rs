@@ -32,8 +32,19 @@ pub struct ClientFixture {
     /// `None` for public clients.
     #[serde(default)]
     pub client_secret: Option<String>,
-    /// `client_secret_basic`, `client_secret_post` or `none`.
+    /// `client_secret_basic`, `client_secret_post`, `none`, `private_key_jwt` or
+    /// `client_secret_jwt` (RFC 7591 §2 `token_endpoint_auth_method`).
     pub auth_method: String,
+    /// RFC 7591 §2 `jwks`: the public keys a private_key_jwt client signs with.
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// The private key matching `jwks`, relative to the fixtures file: read by the harness
+    /// alone, which signs as this client (the server never sees private keys).
+    #[serde(default)]
+    pub key_file: Option<String>,
+    /// The algorithm the harness signs with (`RS256` when absent, RFC 7523 §5).
+    #[serde(default)]
+    pub key_alg: Option<String>,
     pub grant_types: Vec<String>,
     /// Space-separated scope the client may be granted.
     pub scope: String,
@@ -57,6 +68,9 @@ pub struct ClientFixture {
     /// that have one.
     #[serde(default)]
     pub backchannel_user_code_parameter: bool,
+    /// RFC 9126 §6 client metadata: the client may only use pushed authorization requests.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 /// One end user.
@@ -105,6 +119,8 @@ pub enum FixturesError {
     },
     #[error("client `{0}` authenticates with a secret but has no client_secret")]
     MissingSecret(String),
+    #[error("client `{0}` uses private_key_jwt but registers no `jwks` keys")]
+    MissingKeys(String),
     #[error("public client `{0}` (auth_method none) must not have a client_secret")]
     PublicWithSecret(String),
 }
@@ -172,8 +188,18 @@ impl Fixtures {
                 (Some(AuthMethod::None), Some(_)) => {
                     return Err(FixturesError::PublicWithSecret(client.client_id.clone()));
                 }
-                (Some(AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost), None) => {
+                (
+                    Some(
+                        AuthMethod::ClientSecretBasic
+                        | AuthMethod::ClientSecretPost
+                        | AuthMethod::ClientSecretJwt,
+                    ),
+                    None,
+                ) => {
                     return Err(FixturesError::MissingSecret(client.client_id.clone()));
+                }
+                (Some(AuthMethod::PrivateKeyJwt), _) if client.public_keys().next().is_none() => {
+                    return Err(FixturesError::MissingKeys(client.client_id.clone()));
                 }
                 _ => {}
             }
@@ -188,12 +214,27 @@ impl ClientFixture {
         AuthMethod::parse(&self.auth_method)
     }
 
-    /// A confidential client holds a secret (RFC 6749 §2.1).
+    /// A confidential client holds a secret or a private key (RFC 6749 §2.1).
     pub fn is_confidential(&self) -> bool {
         matches!(
             self.auth_method(),
-            Some(AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost)
+            Some(
+                AuthMethod::ClientSecretBasic
+                    | AuthMethod::ClientSecretPost
+                    | AuthMethod::PrivateKeyJwt
+                    | AuthMethod::ClientSecretJwt
+            )
         )
+    }
+
+    /// The public JWKs registered in `jwks.keys`.
+    pub fn public_keys(&self) -> impl Iterator<Item = &serde_json::Value> {
+        self.jwks
+            .as_ref()
+            .and_then(|j| j.get("keys"))
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
     }
 
     /// Whether the client is registered for `grant_type`.
@@ -231,6 +272,8 @@ mod tests {
             Role::Restricted,
             Role::Public,
             Role::Device,
+            Role::JwtKey,
+            Role::JwtSecret,
         ] {
             assert!(fixtures.client_by_role(role.as_str()).is_some(), "{role}");
         }

@@ -28,6 +28,8 @@ pub struct LayoutPaths {
     pub device_verification: String,
     /// OpenID CIBA Core 1.0 §7.
     pub backchannel_authentication: String,
+    /// RFC 9126 §2 pushed authorization request endpoint.
+    pub par: String,
 }
 
 impl LayoutPaths {
@@ -49,6 +51,7 @@ impl LayoutPaths {
             device_authorization: path(Endpoint::DeviceAuthorization),
             device_verification: path(Endpoint::DeviceVerification),
             backchannel_authentication: path(Endpoint::BackchannelAuthentication),
+            par: path(Endpoint::Par),
         }
     }
 }

@@ -7,7 +7,9 @@
 
 pub mod authz_request;
 pub mod ciba;
+pub mod client_assertion;
 pub mod client_auth;
+pub mod client_jwt;
 pub mod codes;
 pub mod config;
 pub mod devices;
@@ -23,8 +25,10 @@ pub mod interaction;
 pub mod keys;
 pub mod layouts;
 pub mod notifier;
+pub mod par;
 pub mod pkce;
 pub mod policy;
+pub mod request_object;
 pub mod response_mode;
 pub mod scope;
 pub mod session;
@@ -49,7 +53,8 @@ pub use layouts::{Layout, LayoutParams};
 
 use endpoints::{
     am_rest, authorization, ciba as ciba_endpoint, consent, device, device_verification,
-    introspection, jwks, login, metadata, pingone_flow, revocation, test_hooks, token, userinfo,
+    introspection, jwks, login, metadata, par as par_endpoint, pingone_flow, revocation,
+    test_hooks, token, userinfo,
 };
 use state::{AppState, SharedState};
 
@@ -125,6 +130,12 @@ pub(crate) fn router(state: SharedState) -> Router {
         (
             paths.backchannel_authentication.clone(),
             post(ciba_endpoint::post).fallback(ciba_endpoint::other_method),
+        ),
+        (
+            paths.par.clone(),
+            post(par_endpoint::post)
+                .get(par_endpoint::get)
+                .fallback(par_endpoint::other_method),
         ),
         (state.page_path("/login"), get(login::get).post(login::post)),
         (

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use crate::ciba::CibaStore;
+use crate::client_assertion::{AssertionContext, JtiCache};
 use crate::codes::CodeStore;
 use crate::config::ServerConfig;
 use crate::devices::DeviceStore;
@@ -13,6 +14,7 @@ use crate::interaction::InteractionStore;
 use crate::keys::{KeyError, SigningKey};
 use crate::layouts::{self, LayoutPaths};
 use crate::notifier::Notifier;
+use crate::par::ParStore;
 use crate::policy::Policy;
 use crate::session::SessionStore;
 use crate::store::TokenStore;
@@ -43,6 +45,10 @@ pub struct AppState {
     pub ciba: CibaStore,
     /// The HTTP client of CIBA ping and push callbacks.
     pub notifier: Notifier,
+    /// Pushed authorization requests (RFC 9126).
+    pub par: ParStore,
+    /// The `jti` values of client assertions already used (OIDC Core §9 single use).
+    pub assertion_jtis: JtiCache,
 }
 
 /// The keys published at the JWKS endpoint.
@@ -90,6 +96,8 @@ impl AppState {
             code_counter: AtomicU64::new(1000),
             ciba: CibaStore::new(),
             notifier,
+            par: ParStore::new(),
+            assertion_jtis: JtiCache::new(),
         })
     }
 
@@ -103,6 +111,21 @@ impl AppState {
     pub fn page_path(&self, page: &str) -> String {
         let layout = layouts::served(self.config.layout);
         format!("{}{page}", layout.issuer_path(&self.config.layout_params()))
+    }
+
+    /// How a client assertion sent to the endpoint at `endpoint_path` is checked: `aud`
+    /// may be the issuer, the token endpoint URL or that endpoint's URL (see
+    /// [`crate::client_assertion`] for why all three).
+    pub fn assertion_context(&self, endpoint_path: &str) -> AssertionContext<'_> {
+        AssertionContext {
+            policy: self.policy.assertion,
+            audiences: vec![
+                self.issuer.clone(),
+                self.url(&self.paths.token),
+                self.url(endpoint_path),
+            ],
+            replay: &self.assertion_jtis,
+        }
     }
 
     /// The registered client `client_id`.

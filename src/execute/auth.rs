@@ -94,14 +94,22 @@ pub fn apply(
             }
         }
     };
+    // A case that writes the same `client_id` into its form itself (RFC 9126 §2.1's
+    // example sends it beside HTTP Basic) must not see it twice: RFC 6749 §3.2 forbids
+    // repeated parameters. A different value is the case's point and is kept.
+    let same_id =
+        |form: &[(String, String)]| form.iter().any(|(n, v)| n == "client_id" && *v == id);
     match method {
         AuthMethod::ClientSecretBasic => {
             headers.push(("authorization".into(), basic_header(&id, &secret)));
         }
         AuthMethod::ClientSecretPost => {
-            form.push(("client_id".into(), id));
+            if !same_id(form.as_slice()) {
+                form.push(("client_id".into(), id));
+            }
             form.push(("client_secret".into(), secret));
         }
+        AuthMethod::None if same_id(form.as_slice()) => {}
         AuthMethod::None => form.push(("client_id".into(), id)),
         AuthMethod::PrivateKeyJwt | AuthMethod::ClientSecretJwt => {
             let jwt = assertion::client_assertion(&AssertionInput {

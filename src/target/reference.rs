@@ -21,6 +21,29 @@ pub const REFERENCE_HOOKS: [&str; 5] = [
     "age_ciba",
 ];
 
+/// The signing key of a fixture client with a `key_file` (RFC 7523 §2.2 private_key_jwt),
+/// resolved against `fixtures/reference/` of this source tree: the built-in fixtures are the
+/// repository's, so their keys are too. A key that does not load leaves the role keyless,
+/// and its cases then report the missing key instead of passing silently.
+fn fixture_key(c: &reference_server::fixtures::ClientFixture) -> Option<super::keys::ClientKey> {
+    use crate::execute::jwt::{JwtAlg, SigningKey};
+    let file = c.key_file.as_deref()?;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/reference")
+        .join(file);
+    let key = SigningKey::from_file(&path).ok()?;
+    let alg = c
+        .key_alg
+        .as_deref()
+        .and_then(JwtAlg::parse)
+        .unwrap_or_else(|| key.kind().default_alg());
+    Some(super::keys::ClientKey {
+        key,
+        alg,
+        source: super::keys::KeySource::File(path),
+    })
+}
+
 /// The target describing a reference server started with `config` at `base_url`.
 pub fn target(config: &ServerConfig, base_url: &str) -> Target {
     let mut clients = BTreeMap::new();
@@ -38,7 +61,7 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
                 auth_method,
                 scope: Some(c.scope.clone()).filter(|s| !s.is_empty()),
                 redirect_uri: c.redirect_uris.first().cloned(),
-                key: None,
+                key: fixture_key(c),
                 // What the fixture registers, so that the self-tests plan as a target that
                 // declares its clients' grants does.
                 grants: Some(

@@ -16,6 +16,8 @@ crate::vocabulary! {
         CibaPoll => "ciba_poll",
         CibaPing => "ciba_ping",
         CibaPush => "ciba_push",
+        // A client registered with `require_pushed_authorization_requests` (RFC 9126 §6).
+        ParRequired => "par_required",
         // Clients a case registers itself (`as_client`), for the rest of that case.
         Dyn => "dyn",
         Dyn2 => "dyn2",

@@ -290,6 +290,71 @@ faults! {
     CibaPushIdTokenMissingAtHash => "ciba-push-id-token-missing-at-hash": "the pushed ID token lacks `at_hash` (CIBA §10.3.1)",
     // Row CIBA-12-push-error.
     CibaPushErrorNotSent => "ciba-push-error-not-sent": "a denial is never delivered to a push client (CIBA §12)",
+    // Pushed authorization requests (RFC 9126). Each names the requirements.md row its case proves.
+    ParWrongStatus => "par-wrong-status": "a successful push answers 200 instead of 201 Created (RFC 9126 §2.2)", // PAR-2.2-201
+    ParExpiresInString => "par-expires-in-string": "`expires_in` of the push response is a string, not a number (RFC 9126 §2.2)", // PAR-2.2-201
+    ParRequestUriGuessable => "par-request-uri-guessable": "request URIs are a short sequential counter (RFC 9126 §2.2, §7.1)", // PAR-2.2-entropy
+    ParGetAccepted => "par-get-accepted": "the PAR endpoint accepts GET with the parameters in the query (RFC 9126 §2)", // PAR-2-post-only
+    ParWrongSecretAccepted => "par-wrong-secret-accepted": "the PAR endpoint accepts any secret for a known client (RFC 9126 §2.1)", // PAR-2-client-auth
+    ParUnauthenticatedAccepted => "par-unauthenticated-accepted": "a confidential client naming itself with `client_id` alone may push (RFC 9126 §2.1)", // PAR-2-client-auth
+    ParRequestUriParamAccepted => "par-request-uri-param-accepted": "a push carrying `request_uri` is accepted (RFC 9126 §2.1)", // PAR-2.1-no-request-uri
+    ParPushedRequestNotValidated => "par-pushed-request-not-validated": "pushed requests are validated neither at push time nor at the authorization endpoint: any redirect URI, response type or PKCE method goes (RFC 9126 §2.1, §4)", // PAR-2.1-validated
+    ParErrorNotJson => "par-error-not-json": "PAR endpoint errors are sent as text/plain, not JSON (RFC 9126 §2.3)", // PAR-2.3-error-shape
+    ParPushedChallengeDropped => "par-pushed-challenge-dropped": "a pushed `code_challenge` is dropped, so the code is not bound to it (RFC 9126 §2, RFC 7636 §4.6)", // PAR-2-extensions-honoured
+    ParRequestUriReusable => "par-request-uri-reusable": "a request URI can be used again after a completed authorization (RFC 9126 §4, §7.3)", // PAR-4-one-time
+    ParRequestUriNotBoundToClient => "par-request-uri-not-bound-to-client": "another client's `client_id` may redeem a request URI (RFC 9126 §2.2)", // PAR-2.2-bound-client
+    ParRequestUriNeverExpires => "par-request-uri-never-expires": "request URIs are honoured after `expires_in` (RFC 9126 §4)", // PAR-4-expired-rejected
+    ParUnknownRequestUriIgnored => "par-unknown-request-uri-ignored": "an unknown `request_uri` is ignored and the front-channel parameters are used (RFC 9126 §4)", // PAR-4-unknown-request-uri
+    ParFrontChannelOverrides => "par-front-channel-overrides": "front-channel parameters beside `request_uri` override the pushed ones (RFC 9126 §4, RFC 9101 §6.3)", // PAR-4-pushed-params-authoritative
+    ParRequiredNotEnforced => "par-required-not-enforced": "a client registered with `require_pushed_authorization_requests` may still send plain authorization requests (RFC 9126 §6)", // PAR-4-required
+    ParRequireFlagNotBoolean => "par-require-flag-not-boolean": "metadata `require_pushed_authorization_requests` is the string \"false\" (RFC 9126 §5)", // PAR-5-metadata
+    ParPushedRequestAutoApproved => "par-pushed-request-auto-approved": "a pushed request is approved at the authorization endpoint without user authentication or consent (RFC 9126 §4, RFC 6749 §3.1)", // PAR-4-full-validation
+    // Request objects (RFC 9101; RFC 9126 §3 at the PAR endpoint).
+    JarSignatureNotVerified => "jar-signature-not-verified": "a request object's signature is not verified (RFC 9101 §6.2)", // JAR-6.2-signature, PAR-3-request-object-validated
+    JarAlgNoneAccepted => "jar-alg-none-accepted": "an unsecured (`alg: none`) request object is accepted (RFC 9101 §5, §10.1, §10.5)", // JAR-10.5-no-none
+    JarAudNotChecked => "jar-aud-not-checked": "a request object whose `aud` names another server is accepted (RFC 7519 §4.1.3)", // JAR-4-aud
+    JarLifetimeNotChecked => "jar-lifetime-not-checked": "request objects are accepted after `exp` and before `nbf` (RFC 7519 §4.1.4, §4.1.5)", // JAR-4-jwt-validity
+    JarClientIdMismatchAccepted => "jar-client-id-mismatch-accepted": "a request object whose `client_id` differs from the request's is accepted (RFC 9101 §6.3, RFC 9126 §3)", // JAR-6.3-client-id-match, PAR-3-client-id-match
+    JarQueryParamsOverride => "jar-query-params-override": "parameters outside a request object override its claims, also beside a pushed one (RFC 9101 §6.3, RFC 9126 §3)", // JAR-6.3-only-object-params, PAR-3-only-jwt-params
+    JarRequestAndUriAccepted => "jar-request-and-uri-accepted": "a request with both `request` and `request_uri` is processed, `request_uri` ignored (RFC 9101 §5)", // JAR-5-request-and-uri
+    JarNestedRequestUriAccepted => "jar-nested-request-uri-accepted": "a request object carrying `request_uri` is accepted (RFC 9101 §4)", // JAR-4-no-nested
+    JarUnsupportedRequestIgnored => "jar-unsupported-request-ignored": "the server advertises no request object support and silently ignores `request` instead of answering request_not_supported (OpenID Connect Core §6.1)", // JAR-7-error-codes
+    JarClientIdOutsideOptional => "jar-client-id-outside-optional": "a request with `request` but no `client_id` parameter is processed (RFC 9101 §5)", // JAR-5-client-id-outside
+    ParClientIdOptional => "par-client-id-optional": "the authorization endpoint resolves a request URI sent without `client_id` (RFC 9126 §4)", // new
+    // JWT client authentication (RFC 7523, RFC 7521 §4.2, OIDC Core §9). Each names the
+    // requirements.md row a case proves.
+    // Row JWTAUTH-7523-2.2-assertion-type.
+    AssertionTypeNotChecked => "assertion-type-not-checked": "any `client_assertion_type` is accepted with a valid assertion (RFC 7521 §4.2)",
+    // Row JWTAUTH-7523-2.2-assertion-type.
+    AssertionMixedMethodsInvalidRequest => "assertion-mixed-methods-invalid-request": "an assertion sent with another authentication mechanism gets `invalid_request` (RFC 7521 §4.2.1 MUST invalid_client)",
+    // Row JWTAUTH-7521-4.2-client-id-consistent.
+    AssertionClientIdIgnored => "assertion-client-id-ignored": "a `client_id` naming another client than the assertion is ignored (RFC 7521 §4.2)",
+    // Row JWTAUTH-7523-3-iss-sub.
+    AssertionIssSubNotChecked => "assertion-iss-sub-not-checked": "`iss` and `sub` need not be the client_id (RFC 7523 §3 items 1-2)",
+    // Row JWTAUTH-7523-3-aud.
+    AssertionAudNotChecked => "assertion-aud-not-checked": "any `aud` is accepted (RFC 7523 §3 item 3)",
+    // Row JWTAUTH-7523-3-aud.
+    AssertionAudIssuerOnly => "assertion-aud-issuer-only": "only the issuer is accepted as `aud`, not the token endpoint URL (RFC 7523 §3 item 3, OIDC Core §9)",
+    // Row JWTAUTH-7523-3-exp.
+    AssertionExpNotChecked => "assertion-exp-not-checked": "assertions without `exp` or past it are accepted (RFC 7523 §3 item 4)",
+    // Row JWTAUTH-7523-3-nbf.
+    AssertionNbfNotChecked => "assertion-nbf-not-checked": "assertions are accepted before their `nbf` (RFC 7523 §3 item 5)",
+    // Row JWTAUTH-7523-3-jti-replay.
+    AssertionJtiNotChecked => "assertion-jti-not-checked": "`jti` is neither required nor single use (OIDC Core §9)",
+    // Row JWTAUTH-7523-3-signature.
+    AssertionSignatureNotChecked => "assertion-signature-not-checked": "private_key_jwt signatures are not verified (RFC 7523 §3 item 9)",
+    // Row JWTAUTH-7523-3-alg-none.
+    AssertionAlgNoneAccepted => "assertion-alg-none-accepted": "unsecured (`alg` none) assertions are accepted (RFC 7523 §3 item 9)",
+    // Row JWTAUTH-secretjwt.
+    AssertionSecretNotChecked => "assertion-secret-not-checked": "client_secret_jwt MACs are not verified (OIDC Core §9, RFC 7523 §3 item 9)",
+    // Row JWTAUTH-7523-3-malformed.
+    AssertionMalformed500 => "assertion-malformed-500": "a malformed assertion answers 500 (RFC 7523 §3 item 10)",
+    // Row JWTAUTH-alg-advertised.
+    AssertionAlgNotAllowlisted => "assertion-alg-not-allowlisted": "assertions signed with an algorithm the metadata does not list are accepted (RFC 8414 §2, derived)",
+    // Row JWTAUTH-7523-3.2-error-code.
+    AssertionWrongErrorCode => "assertion-wrong-error-code": "invalid assertions get 400 `invalid_request` (RFC 7523 §3.2, RFC 7521 §4.2.1 invalid_client)",
+    // Row JWTAUTH-method-binding.
+    JwtClientSecretAccepted => "jwt-client-secret-accepted": "a client_secret_jwt client may also send its secret with Basic or in the body (RFC 7591 §2, derived)",
 }
 
 impl fmt::Display for Fault {

@@ -9,7 +9,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::authz_request::{self, Checked, Pending, Prompt};
+use crate::authz_request::{self, AuthRequest, Checked, Origin, Pending, Prompt};
+use crate::endpoints::par::{self, Resolved};
 use crate::endpoints::{am_rest, login, pingone_flow};
 use crate::form::Form;
 use crate::html;
@@ -17,7 +18,9 @@ use crate::interaction::Style;
 use crate::interaction::flow::{self, Started};
 use crate::layouts::Layout;
 use crate::policy::RequestPolicy;
-use crate::response_mode::{self, Outcome, RedirectStatus, redirect};
+use crate::response_mode::{
+    self, AuthError, Outcome, RedirectStatus, ResponseMode, ResponseType, Target, redirect,
+};
 use crate::session;
 use crate::state::{AppState, SharedState};
 
@@ -82,7 +85,28 @@ fn authorize(state: &AppState, headers: &HeaderMap, form: &Form, is_post: bool) 
     } else {
         RedirectStatus::Found
     };
-    match authz_request::check(state, form) {
+    // RFC 9126 §4: a `request_uri` from the PAR endpoint stands for the pushed request.
+    let pushed;
+    let (request, origin) = match par::resolve(state, form) {
+        Resolved::FrontChannel => (form, Origin::FrontChannel),
+        Resolved::Pushed(request) => {
+            pushed = request;
+            let lenient = !state.policy.par.validated;
+            (&pushed, Origin::Pushed { lenient })
+        }
+        Resolved::ByValue(request) => {
+            pushed = request;
+            (&pushed, Origin::FrontChannel)
+        }
+        Resolved::ObjectError {
+            client_id,
+            description,
+        } => return object_error(state, headers, &client_id, description, status),
+        Resolved::Refused(message) => {
+            return html::error_page(state.policy.pages, StatusCode::BAD_REQUEST, message);
+        }
+    };
+    match authz_request::check_as(state, request, origin) {
         Checked::Page { status, message } => {
             if state.config.layout == Layout::Pingone
                 && form.get("response_mode") == Some("pi.flow")
@@ -93,6 +117,13 @@ fn authorize(state: &AppState, headers: &HeaderMap, form: &Form, is_post: bool) 
         }
         Checked::Untrusted(target, error) => {
             response_mode::deliver(state, &target, &Outcome::Error(error), status)
+        }
+        // The `par-pushed-request-auto-approved` fault: no login, no consent.
+        Checked::Trusted {
+            pending: Pending::Grant(request),
+            ..
+        } if matches!(origin, Origin::Pushed { .. }) && !state.policy.par.interaction_required => {
+            auto_approve(state, &request, status)
         }
         Checked::Trusted { pending, prompt } => {
             // AIC: consent given over REST, with the session token as `csrf`.
@@ -106,6 +137,55 @@ fn authorize(state: &AppState, headers: &HeaderMap, form: &Form, is_post: bool) 
             proceed(state, headers, pending, prompt, status)
         }
     }
+}
+
+/// RFC 9101 §6.2: a request object that failed verification is answered
+/// `invalid_request_object` "to the client in response to the authorization request". The
+/// redirect URI inside the object cannot be trusted, so the error goes to the client's only
+/// registered redirect URI (RFC 6749 §3.1.2.3), after the user authenticates (RFC 9700
+/// §4.11.2); a client with several gets an error page (RFC 6749 §4.1.2.1).
+fn object_error(
+    state: &AppState,
+    headers: &HeaderMap,
+    client_id: &str,
+    description: String,
+    status: RedirectStatus,
+) -> Response {
+    let only = state
+        .client(client_id)
+        .and_then(|c| match c.redirect_uris.as_slice() {
+            [only] => Some(only.clone()),
+            _ => None,
+        });
+    let Some(redirect_uri) = only else {
+        return html::error_page(state.policy.pages, StatusCode::BAD_REQUEST, &description);
+    };
+    let target = Target {
+        client_id: client_id.to_string(),
+        redirect_uri,
+        mode: ResponseMode::Query,
+        state: None,
+        response_type: Some(ResponseType::Code),
+    };
+    let error = AuthError::new("invalid_request_object", description);
+    proceed(
+        state,
+        headers,
+        Pending::Error(target, error),
+        Prompt::default(),
+        status,
+    )
+}
+
+/// Issues what `request` asks for as the first fixture user, asking nobody.
+fn auto_approve(state: &AppState, request: &AuthRequest, status: RedirectStatus) -> Response {
+    let Some(user) = state.config.fixtures.users.first() else {
+        return html::error_page(state.policy.pages, StatusCode::BAD_REQUEST, "no user");
+    };
+    let ttl = std::time::Duration::from_secs(state.config.session_ttl);
+    let session = state.sessions.create(&user.username, &user.subject(), ttl);
+    let outcome = flow::complete(state, request, &session);
+    response_mode::deliver(state, &request.target, &outcome, status)
 }
 
 /// Continues a trusted request: the interaction module decides whether to answer now or to

@@ -219,7 +219,14 @@ fn authenticate_client<'a>(
         error.www_authenticate = error.status == StatusCode::UNAUTHORIZED;
         error
     };
-    match authenticate(&state.config.fixtures, policy.client_auth, headers, form) {
+    let jwt = state.assertion_context(&state.paths.backchannel_authentication);
+    match authenticate(
+        &state.config.fixtures,
+        policy.client_auth,
+        &jwt,
+        headers,
+        form,
+    ) {
         Ok(Caller::Client(client)) if client.is_confidential() => Ok(client),
         Ok(Caller::Client(_)) => Err(failed("public clients cannot use CIBA")),
         Ok(Caller::Anonymous) => Err(failed("client authentication is required")),

@@ -51,7 +51,14 @@ fn device_authorization(
             "a request parameter is included more than once",
         ));
     }
-    let client = match authenticate(&state.config.fixtures, policy.client_auth, headers, &form) {
+    let jwt = state.assertion_context(&state.paths.device_authorization);
+    let client = match authenticate(
+        &state.config.fixtures,
+        policy.client_auth,
+        &jwt,
+        headers,
+        &form,
+    ) {
         Ok(Caller::Client(client)) => client,
         // §3.1: client_id is REQUIRED "if the client is not authenticating with the
         // authorization server"; a request with neither identifies no client.

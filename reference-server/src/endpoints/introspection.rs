@@ -56,6 +56,7 @@ fn introspect(
     let caller = match authenticate(
         &state.config.fixtures,
         state.policy.introspection.client_auth,
+        &state.assertion_context(&state.paths.introspection),
         headers,
         &form,
     ) {

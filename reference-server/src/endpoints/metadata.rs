@@ -83,6 +83,29 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
         Endpoint::BackchannelAuthentication,
         &paths.backchannel_authentication,
     );
+    // RFC 9126 §5: pushed_authorization_request_endpoint, and whether only pushed requests
+    // are accepted (a boolean, default false; clients may require it one by one, §6).
+    advertise(Endpoint::Par, &paths.par);
+    doc.insert(
+        "require_pushed_authorization_requests".into(),
+        if state.policy.par.require_flag_boolean {
+            json!(state.config.require_par)
+        } else {
+            json!(state.config.require_par.to_string())
+        },
+    );
+    // RFC 9101 §10.5 / OIDC Discovery §3: request objects by value, signed with the
+    // client's registered keys or its secret; no request_uri by reference (a PAR request_uri
+    // works regardless, RFC 9126 §5).
+    doc.insert(
+        "request_parameter_supported".into(),
+        json!(state.policy.jar.supported),
+    );
+    doc.insert("request_uri_parameter_supported".into(), json!(false));
+    doc.insert(
+        "request_object_signing_alg_values_supported".into(),
+        json!(["RS256", "PS256", "ES256", "EdDSA", "HS256"]),
+    );
     // RFC 8414 §2: response_types_supported is REQUIRED.
     if state.policy.metadata.response_types_listed {
         doc.insert("response_types_supported".into(), json!(["code", "token"]));
@@ -110,26 +133,47 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
     } else {
         doc.insert("grant_types_supported".into(), json!(grant_types));
     }
+    // RFC 8414 §2 and RFC 7523 §2.2 / OIDC Core §9: the JWT methods are offered at every
+    // endpoint that authenticates clients (they share `client_auth`).
+    let auth_methods = json!([
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+        "client_secret_jwt",
+        "none"
+    ]);
     doc.insert(
         "token_endpoint_auth_methods_supported".into(),
-        json!(["client_secret_basic", "client_secret_post", "none"]),
+        auth_methods.clone(),
     );
-    if !state.policy.metadata.none_auth_alg_omitted {
-        // RFC 8414 §2: "The value "none" MUST NOT be used." The correct document has no such
-        // member at all, since no JWT client authentication is offered.
-        doc.insert(
-            "token_endpoint_auth_signing_alg_values_supported".into(),
-            json!(["HS256", "none"]),
-        );
+    // RFC 8414 §2: the algorithms `client_assertion` may be signed with; RS256 first (RFC
+    // 7523 §5). "The value "none" MUST NOT be used": only the `metadata-none-auth-alg`
+    // fault adds it.
+    let mut algs = json!(["RS256", "PS256", "ES256", "EdDSA", "HS256"]);
+    if !state.policy.metadata.none_auth_alg_omitted
+        && let Some(list) = algs.as_array_mut()
+    {
+        list.push(json!("none"));
     }
     doc.insert(
-        "revocation_endpoint_auth_methods_supported".into(),
-        json!(["client_secret_basic", "client_secret_post"]),
+        "token_endpoint_auth_signing_alg_values_supported".into(),
+        algs.clone(),
     );
-    doc.insert(
-        "introspection_endpoint_auth_methods_supported".into(),
-        json!(["client_secret_basic", "client_secret_post"]),
-    );
+    for endpoint in ["revocation", "introspection"] {
+        doc.insert(
+            format!("{endpoint}_endpoint_auth_methods_supported"),
+            json!([
+                "client_secret_basic",
+                "client_secret_post",
+                "private_key_jwt",
+                "client_secret_jwt"
+            ]),
+        );
+        doc.insert(
+            format!("{endpoint}_endpoint_auth_signing_alg_values_supported"),
+            algs.clone(),
+        );
+    }
     doc.insert(
         "scopes_supported".into(),
         json!(["openid", "read", "write"]),

@@ -14,6 +14,7 @@ pub mod introspection;
 pub mod jwks;
 pub mod login;
 pub mod metadata;
+pub mod par;
 pub mod pingone_flow;
 pub mod placeholder;
 pub mod revocation;

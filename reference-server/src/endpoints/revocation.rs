@@ -48,6 +48,7 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
     let caller = match authenticate(
         &state.config.fixtures,
         state.policy.revocation.client_auth,
+        &state.assertion_context(&state.paths.revocation),
         headers,
         &form,
     ) {

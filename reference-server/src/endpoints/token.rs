@@ -60,6 +60,7 @@ fn token_request(
     let client = match authenticate(
         &state.config.fixtures,
         state.policy.token.client_auth,
+        &state.assertion_context(&state.paths.token),
         headers,
         &form,
     ) {

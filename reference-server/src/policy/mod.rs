@@ -8,15 +8,19 @@
 //! whole state. The strict server is `Policy::new(&ServerConfig::default())`; each field's
 //! doc names the fault that changes it. Fault names and meanings are defined in `oauth2spec-vocab`.
 
+mod assertion;
 mod authorization;
 mod ciba;
 mod device;
 mod grants;
+mod jar;
+mod par;
 mod resources;
 
 use crate::config::ServerConfig;
 use crate::faults::Fault;
 
+pub use assertion::AssertionPolicy;
 pub use authorization::{
     FormPostPolicy, ImplicitPolicy, InteractionPolicy, PagePolicy, RedirectUriPolicy,
     RequestPolicy, ResponsePolicy,
@@ -24,6 +28,8 @@ pub use authorization::{
 pub use ciba::CibaPolicy;
 pub use device::DevicePolicy;
 pub use grants::{CodePolicy, PkcePolicy, RefreshPolicy, TokenPolicy};
+pub use jar::JarPolicy;
+pub use par::ParPolicy;
 pub use resources::{
     IntrospectionPolicy, IssuerClaim, JwksPolicy, MetadataPolicy, RevocationPolicy, UserinfoPolicy,
 };
@@ -60,6 +66,11 @@ pub struct Policy {
     pub pages: PagePolicy,
     pub device: DevicePolicy,
     pub ciba: CibaPolicy,
+    pub par: ParPolicy,
+    /// Request objects (RFC 9101).
+    pub jar: JarPolicy,
+    /// JWT client authentication at every endpoint that authenticates clients.
+    pub assertion: AssertionPolicy,
 }
 
 impl Policy {
@@ -85,6 +96,9 @@ impl Policy {
             pages: PagePolicy::new(&on),
             device: DevicePolicy::new(&on),
             ciba: CibaPolicy::new(&on),
+            par: ParPolicy::new(&on),
+            jar: JarPolicy::new(&on),
+            assertion: AssertionPolicy::new(&on),
         }
     }
 }

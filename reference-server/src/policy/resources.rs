@@ -231,8 +231,7 @@ pub struct MetadataPolicy {
     pub token_endpoint_listed: bool,
     /// §3.2: members with zero elements are omitted. Off: `metadata-empty-array`.
     pub empty_arrays_omitted: bool,
-    /// §2: no `none` in `token_endpoint_auth_signing_alg_values_supported` (the member is
-    /// left out). Off: `metadata-none-auth-alg`.
+    /// §2: no `none` in `token_endpoint_auth_signing_alg_values_supported`. Off: `metadata-none-auth-alg`.
     pub none_auth_alg_omitted: bool,
     /// §2 + RFC 9700 §2.1.1: `code_challenge_methods_supported`. Off:
     /// `metadata-no-pkce-methods`.

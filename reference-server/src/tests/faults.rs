@@ -421,6 +421,38 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
                 .await
                 .unwrap_or_default()
         }
+        Fault::ParWrongStatus
+        | Fault::ParExpiresInString
+        | Fault::ParRequestUriGuessable
+        | Fault::ParGetAccepted
+        | Fault::ParWrongSecretAccepted
+        | Fault::ParUnauthenticatedAccepted
+        | Fault::ParRequestUriParamAccepted
+        | Fault::ParPushedRequestNotValidated
+        | Fault::ParErrorNotJson
+        | Fault::ParPushedChallengeDropped
+        | Fault::ParRequestUriReusable
+        | Fault::ParRequestUriNotBoundToClient
+        | Fault::ParRequestUriNeverExpires
+        | Fault::ParUnknownRequestUriIgnored
+        | Fault::ParFrontChannelOverrides
+        | Fault::ParRequiredNotEnforced
+        | Fault::ParRequireFlagNotBoolean
+        | Fault::ParPushedRequestAutoApproved
+        | Fault::ParClientIdOptional
+        | Fault::JarSignatureNotVerified
+        | Fault::JarAlgNoneAccepted
+        | Fault::JarAudNotChecked
+        | Fault::JarLifetimeNotChecked
+        | Fault::JarClientIdMismatchAccepted
+        | Fault::JarQueryParamsOverride
+        | Fault::JarRequestAndUriAccepted
+        | Fault::JarNestedRequestUriAccepted
+        | Fault::JarClientIdOutsideOptional
+        | Fault::JarUnsupportedRequestIgnored => {
+            let faults: Vec<Fault> = server.state.config.faults.iter().copied().collect();
+            super::par_faults::observe(fault, &faults).await
+        }
         Fault::JwksDuplicateKid => {
             let jwks = get(r, "/jwks").await.json();
             let kids: Vec<String> = jwks["keys"]

@@ -53,9 +53,10 @@ async fn every_layout_serves_identical_metadata_at_both_locations() {
             serde_json::json!(["code", "token"])
         );
         assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
-        assert!(
-            doc.get("token_endpoint_auth_signing_alg_values_supported")
-                .is_none()
+        // RFC 8414 §2: RS256 listed (RFC 7523 §5), "none" never.
+        assert_eq!(
+            doc["token_endpoint_auth_signing_alg_values_supported"],
+            serde_json::json!(["RS256", "PS256", "ES256", "EdDSA", "HS256"])
         );
 
         // The advertised endpoints are the routed ones.

@@ -1,6 +1,7 @@
 //! In-crate tests: requests through the router with `tower::ServiceExt::oneshot`, plus one
 //! real server on port 0.
 
+mod assertions;
 mod authorization;
 mod ciba;
 mod ciba_faults;
@@ -13,6 +14,8 @@ mod flow;
 mod introspection;
 mod login_styles;
 mod metadata;
+mod par;
+mod par_faults;
 mod refresh;
 mod response_modes;
 mod revocation;
