@@ -166,8 +166,14 @@ async fn hosted_documents_are_served_and_their_fetches_delivered() {
     let m = listener.mailbox("hosting");
     m.host(
         "request.jwt",
-        "application/oauth-authz-req+jwt",
-        b"eyJhbGciOiJub25lIn0.e30.".to_vec(),
+        Respond {
+            status: 200,
+            headers: vec![(
+                "content-type".into(),
+                "application/oauth-authz-req+jwt".into(),
+            )],
+            body: b"eyJhbGciOiJub25lIn0.e30.".to_vec(),
+        },
     )
     .expect("valid");
     let resp = reqwest::get(m.url("request.jwt")).await.expect("served");
@@ -275,7 +281,17 @@ async fn invalid_responses_are_refused() {
         )
         .is_err()
     );
-    assert!(m.host("doc", "text/plain\n", Vec::new()).is_err());
+    assert!(
+        m.host(
+            "doc",
+            Respond {
+                status: 200,
+                headers: vec![("content-type".into(), "text/plain\n".into())],
+                body: Vec::new(),
+            }
+        )
+        .is_err()
+    );
 }
 
 #[tokio::test]

@@ -74,6 +74,7 @@ async fn run_reference() -> (RunRecord, Vec<String>, [u16; 2]) {
     let base_url = format!("http://{addr}");
     let config = ServerConfig {
         ciba_notification_endpoint: Some(callbacks.notification_url()),
+        request_uri_origins: vec![callbacks.public_url().origin().ascii_serialization()],
         ..ServerConfig::default()
     };
     let issued: Issued = Arc::default();
@@ -128,6 +129,9 @@ fn normalise(mut record: RunRecord, [port, listener_port]: [u16; 2]) -> RunRecor
     let text = text
         .replace(&format!("127.0.0.1:{port}"), "127.0.0.1:PORT")
         .replace(&format!("127.0.0.1:{listener_port}"), "127.0.0.1:LISTENER");
+    // Each case's listener URLs start with an unguessable prefix.
+    let prefix = regex::Regex::new(r"127\.0\.0\.1:LISTENER/[A-Za-z0-9_-]{16,}/").expect("regex");
+    let text = prefix.replace_all(&text, "127.0.0.1:LISTENER/CASE/");
     serde_json::from_str(&text).expect("round trip")
 }
 

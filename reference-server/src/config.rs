@@ -36,9 +36,10 @@ pub const DEFAULT_CIBA_INTERVAL: Duration = Duration::from_secs(1);
 pub const DEFAULT_CIBA_TTL: Duration = Duration::from_secs(60);
 
 /// The default lifetime of a pushed authorization request's `request_uri` (RFC 9126 §2.2
-/// `expires_in`; the RFC's example is 60 s): short, so that the expiry case waits little,
-/// long enough for the user agent to reach the authorization endpoint.
-pub const DEFAULT_PAR_TTL: Duration = Duration::from_secs(10);
+/// `expires_in`; the RFC's example is 60 s): short, so that the expiry case (which waits
+/// `expires_in` + 2 s) does not set the pace of the whole run, and long enough for a user
+/// agent on a loaded machine to reach the authorization endpoint, which takes milliseconds.
+pub const DEFAULT_PAR_TTL: Duration = Duration::from_secs(5);
 
 /// Configuration of one reference-server instance.
 #[derive(Debug, Clone)]
@@ -84,6 +85,13 @@ pub struct ServerConfig {
     /// RFC 9126 §5 server metadata `require_pushed_authorization_requests`: every client
     /// must push (off by default; clients can still require it one by one, §6).
     pub require_par: bool,
+    /// RFC 9101 §5.2: the origins (`https://client.example`) whose documents the server
+    /// fetches as request objects passed by reference. §10.4.1 asks the server to check
+    /// that a `request_uri` "points to an expected location" before fetching, so nothing
+    /// else is fetched; empty (the default): `request_uri` by reference is not supported.
+    /// The default run lists the harness's callback listener, a deployer's decision like
+    /// `ciba_notification_endpoint`.
+    pub request_uri_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -107,6 +115,7 @@ impl Default for ServerConfig {
             ciba_notification_endpoint: None,
             par_ttl: DEFAULT_PAR_TTL,
             require_par: false,
+            request_uri_origins: Vec::new(),
         }
     }
 }

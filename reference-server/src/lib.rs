@@ -29,6 +29,7 @@ pub mod par;
 pub mod pkce;
 pub mod policy;
 pub mod request_object;
+pub mod request_uri;
 pub mod response_mode;
 pub mod scope;
 pub mod session;

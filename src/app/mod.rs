@@ -98,13 +98,18 @@ pub struct Reference {
 
 /// Starts the reference server with `config` (layout, faults) on 127.0.0.1, after a
 /// callback listener whose shared notification URL becomes the server's
-/// `ciba_notification_endpoint` (CIBA §4: one URL per client), unless `config` names one.
+/// `ciba_notification_endpoint` (CIBA §4: one URL per client), unless `config` names one,
+/// and whose origin is where the server fetches request objects by reference (RFC 9101
+/// §10.4.1: an expected location), unless `config` lists origins.
 pub async fn start_reference(mut config: ServerConfig) -> Result<Reference, AppError> {
     let listener = Listener::start(SocketAddr::from(([127, 0, 0, 1], 0)), None)
         .await
         .map_err(|e| AppError::Harness(e.to_string()))?;
     if config.ciba_notification_endpoint.is_none() {
         config.ciba_notification_endpoint = Some(listener.notification_url());
+    }
+    if config.request_uri_origins.is_empty() {
+        config.request_uri_origins = vec![listener.public_url().origin().ascii_serialization()];
     }
     let server = reference_server::spawn(config.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
         .await

@@ -1,6 +1,7 @@
 //! What reaches the client from outside a request it sent: requests the server sends to
-//! the callback listener (`receive`, `expect_none`), and out-of-band actions a hook driver
-//! performs (`hook`). While a step waits for either it holds no concurrency slot.
+//! the callback listener (`receive`, `expect_none`) and the documents it serves them
+//! (`host`), and out-of-band actions a hook driver performs (`hook`). While a step waits
+//! for either it holds no concurrency slot.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -12,7 +13,7 @@ use super::http::{Request, Response};
 use super::listener::{Received, Respond};
 use super::step::Attempt;
 use crate::outcome::Finding;
-use crate::suite::{Answer, Case, Destination, HookCall, Receive, Role};
+use crate::suite::{Answer, Case, Destination, HookCall, Host, Receive, Role};
 
 /// What a `receive` step waited for and got.
 struct Waited {
@@ -23,7 +24,7 @@ struct Waited {
 }
 
 /// What the listener answers for a `respond` table (204 without one), its header values
-/// rendered as `role`.
+/// and body rendered as `role`.
 fn respond_of(a: Option<&Answer>, cx: &Context, role: Role) -> Result<Respond, String> {
     let Some(a) = a else {
         return Ok(Respond::default());
@@ -35,11 +36,11 @@ fn respond_of(a: Option<&Answer>, cx: &Context, role: Role) -> Result<Respond, S
     Ok(Respond {
         status: a.status,
         headers,
-        body: a
-            .json
-            .as_ref()
-            .map(|j| j.to_string().into_bytes())
-            .unwrap_or_default(),
+        body: match (&a.json, &a.body) {
+            (Some(j), _) => j.to_string().into_bytes(),
+            (None, Some(t)) => cx.render_required(t, role)?.into_bytes(),
+            (None, None) => Vec::new(),
+        },
     })
 }
 
@@ -65,6 +66,21 @@ pub(super) fn set_answers(case: &Case, cx: &Context) -> Result<(), String> {
 }
 
 impl Runner<'_> {
+    /// Has the listener serve the step's document at `{{listener.<name>}}` from now on:
+    /// the server under test may fetch it while a later step runs.
+    pub(super) fn host(&mut self, h: &Host, role: Role, label: &str) -> Result<(), Abort> {
+        let err = |m: String| Abort::Error(format!("{label}: {m}"));
+        let answer = respond_of(Some(&h.respond), &self.cx, role).map_err(err)?;
+        let Some(mailbox) = self.cx.mailbox.as_ref() else {
+            return Err(err(
+                "the callback listener is not running for this case".into()
+            ));
+        };
+        mailbox
+            .host(&h.name, answer)
+            .map_err(|e| err(e.to_string()))
+    }
+
     /// Waits for the request the server sends to `{{listener.<name>}}` and records it
     /// with the listener's answer. Nothing arriving is a finding: the server did not call.
     pub(super) async fn receive(

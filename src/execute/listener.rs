@@ -23,7 +23,8 @@
 //! let mailbox = listener.mailbox("ciba-ping-delivers");
 //! let notify_url = mailbox.url("ping"); // what `{{listener.ping}}` renders to
 //! mailbox.expect("ping", Respond { status: 204, ..Respond::default() })?;
-//! mailbox.host("request", "application/oauth-authz-req+jwt", b"eyJ...".to_vec())?;
+//! let document = Respond { status: 200, body: b"eyJ...".to_vec(), ..Respond::default() };
+//! mailbox.host("request", document)?; // served at mailbox.url("request") to GET
 //! // ... send the request carrying `notify_url` ...
 //! if let Some(req) = mailbox.receive("ping", Duration::from_secs(5)).await {
 //!     assert_eq!(req.method, "POST");
@@ -385,15 +386,8 @@ impl Mailbox {
 
     /// Serves a fixed document to `GET` (and `HEAD`) requests for `name`, e.g. a
     /// request object at its RFC 9101 `request_uri`. The fetches are still delivered.
-    pub fn host(&self, name: &str, content_type: &str, body: Vec<u8>) -> Result<(), ListenerError> {
-        let prepared = prepare(
-            name,
-            &Respond {
-                status: 200,
-                headers: vec![("content-type".into(), content_type.into())],
-                body,
-            },
-        )?;
+    pub fn host(&self, name: &str, document: Respond) -> Result<(), ListenerError> {
+        let prepared = prepare(name, &document)?;
         lock(&self.state.inner)
             .hosted
             .insert(percent_encode_component(name), prepared);

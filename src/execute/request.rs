@@ -22,8 +22,8 @@ impl Runner<'_> {
                 (base.to_string(), Some(*e))
             }
             Destination::Url(t) => (self.cx.render_required(t, role)?, None),
-            Destination::Receive(_) | Destination::Hook(_) => {
-                return Err("a `receive` or `hook` step sends no request".into());
+            Destination::Receive(_) | Destination::Hook(_) | Destination::Host(_) => {
+                return Err("a `receive`, `host` or `hook` step sends no request".into());
             }
         };
         let mut url = url::Url::parse(&base).map_err(|e| format!("invalid URL `{base}`: {e}"))?;

@@ -164,6 +164,7 @@ impl Runner<'_> {
             Destination::Receive(r) if r.expect_none => {
                 return self.expect_nothing(r, role, label).await;
             }
+            Destination::Host(h) => return self.host(h, role, label),
             _ => {}
         }
         if step.checks.iter().any(|c| c.kind.needs_jwks()) {

@@ -127,6 +127,9 @@ impl Cx<'_> {
                 }
                 let _ = writeln!(w, "{line}");
             }
+            Destination::Host(h) => {
+                let _ = writeln!(w, "  host {} (answering {})", h.name, h.respond.status);
+            }
             Destination::Hook(h) => {
                 let _ = writeln!(w, "  hook {}", h.name);
                 self.pairs(w, "args", &h.args, s.client);

@@ -97,6 +97,9 @@ pub struct RawStep {
     /// An out-of-band action the target's hook driver performs.
     #[serde(default)]
     pub hook: Option<Spanned<String>>,
+    /// Serve a document at `{{listener.<name>}}` from now on (with `respond`).
+    #[serde(default)]
+    pub host: Option<Spanned<String>>,
     #[serde(default)]
     pub args: Option<BTreeMap<String, Spanned<String>>>,
     #[serde(default)]
@@ -230,7 +233,7 @@ pub struct RawJwt {
     pub claims: Option<toml::Value>,
 }
 
-/// What the listener answers to a `receive`.
+/// What the listener answers to a `receive`, or serves for a `host` step.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAnswer {
@@ -240,6 +243,9 @@ pub struct RawAnswer {
     pub headers: BTreeMap<String, String>,
     #[serde(default)]
     pub json: Option<toml::Value>,
+    /// A text body (a template), instead of `json`.
+    #[serde(default)]
+    pub body: Option<String>,
 }
 
 /// `poll = { while, every, back_off, for }` (the table form of `poll`).

@@ -319,6 +319,9 @@ faults! {
     JarRequestAndUriAccepted => "jar-request-and-uri-accepted": "a request with both `request` and `request_uri` is processed, `request_uri` ignored (RFC 9101 §5)", // JAR-5-request-and-uri
     JarNestedRequestUriAccepted => "jar-nested-request-uri-accepted": "a request object carrying `request_uri` is accepted (RFC 9101 §4)", // JAR-4-no-nested
     JarUnsupportedRequestIgnored => "jar-unsupported-request-ignored": "the server advertises no request object support and silently ignores `request` instead of answering request_not_supported (OpenID Connect Core §6.1)", // JAR-7-error-codes
+    JarRequestUriFailureIgnored => "jar-request-uri-failure-ignored": "a `request_uri` whose request object cannot be fetched is ignored and the parameters beside it used (RFC 9101 §5.2.3, §6.3, §7 invalid_request_uri)", // JAR-7-error-codes, JAR-6.3-only-object-params
+    JarRequestUriPosted => "jar-request-uri-posted": "the request object at a `request_uri` is fetched with POST (RFC 9101 §5.2.3: GET)", // new
+    JarUnsupportedRequestUriIgnored => "jar-unsupported-request-uri-ignored": "the server advertises no `request_uri` support and silently ignores it instead of answering request_uri_not_supported (OpenID Connect Core §6.2)", // JAR-7-error-codes
     JarClientIdOutsideOptional => "jar-client-id-outside-optional": "a request with `request` but no `client_id` parameter is processed (RFC 9101 §5)", // JAR-5-client-id-outside
     ParClientIdOptional => "par-client-id-optional": "the authorization endpoint resolves a request URI sent without `client_id` (RFC 9126 §4)", // new
     // JWT client authentication (RFC 7523, RFC 7521 §4.2, OIDC Core §9). Each names the

@@ -18,6 +18,7 @@ use crate::interaction::Style;
 use crate::interaction::flow::{self, Started};
 use crate::layouts::Layout;
 use crate::policy::RequestPolicy;
+use crate::request_uri::{self, Fetched};
 use crate::response_mode::{
     self, AuthError, Outcome, RedirectStatus, ResponseMode, ResponseType, Target, redirect,
 };
@@ -28,16 +29,20 @@ use crate::state::{AppState, SharedState};
 /// method for the authorization endpoint").
 pub async fn get(State(state): State<SharedState>, headers: HeaderMap, uri: Uri) -> Response {
     let form = Form::from_query(uri.query().unwrap_or(""));
+    let fetched = request_uri::fetch(&state, &form).await;
     with_cors(
         &state.policy.request,
-        authorize(&state, &headers, &form, false),
+        authorize(&state, &headers, &form, fetched, false),
     )
 }
 
 /// `POST` with a form body (RFC 6749 §3.1: "MAY support the use of the "POST" method").
 pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     let response = match Form::parse(&headers, &body) {
-        Ok(form) => authorize(&state, &headers, &form, true),
+        Ok(form) => {
+            let fetched = request_uri::fetch(&state, &form).await;
+            authorize(&state, &headers, &form, fetched, true)
+        }
         Err(error) => html::error_page(
             state.policy.pages,
             StatusCode::BAD_REQUEST,
@@ -79,15 +84,22 @@ fn with_cors(policy: &RequestPolicy, mut response: Response) -> Response {
     response
 }
 
-fn authorize(state: &AppState, headers: &HeaderMap, form: &Form, is_post: bool) -> Response {
+fn authorize(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &Form,
+    fetched: Option<Fetched>,
+    is_post: bool,
+) -> Response {
     let status = if is_post {
         RedirectStatus::SeeOther
     } else {
         RedirectStatus::Found
     };
-    // RFC 9126 §4: a `request_uri` from the PAR endpoint stands for the pushed request.
+    // RFC 9126 §4: a `request_uri` from the PAR endpoint stands for the pushed request;
+    // RFC 9101 §5: a request object, by value or fetched by reference, for its parameters.
     let pushed;
-    let (request, origin) = match par::resolve(state, form) {
+    let (request, origin) = match par::resolve_with(state, form, fetched) {
         Resolved::FrontChannel => (form, Origin::FrontChannel),
         Resolved::Pushed(request) => {
             pushed = request;
@@ -100,8 +112,10 @@ fn authorize(state: &AppState, headers: &HeaderMap, form: &Form, is_post: bool) 
         }
         Resolved::ObjectError {
             client_id,
+            code,
             description,
-        } => return object_error(state, headers, &client_id, description, status),
+        } => return object_error(state, headers, &client_id, code, description, status),
+        Resolved::UriUnsupported => return uri_unsupported(state, headers, form, status),
         Resolved::Refused(message) => {
             return html::error_page(state.policy.pages, StatusCode::BAD_REQUEST, message);
         }
@@ -148,6 +162,7 @@ fn object_error(
     state: &AppState,
     headers: &HeaderMap,
     client_id: &str,
+    code: &'static str,
     description: String,
     status: RedirectStatus,
 ) -> Response {
@@ -167,7 +182,7 @@ fn object_error(
         state: None,
         response_type: Some(ResponseType::Code),
     };
-    let error = AuthError::new("invalid_request_object", description);
+    let error = AuthError::new(code, description);
     proceed(
         state,
         headers,
@@ -175,6 +190,31 @@ fn object_error(
         Prompt::default(),
         status,
     )
+}
+
+/// A `request_uri` by reference at a server that fetches none: once the front-channel
+/// request checks out and the user has logged in (RFC 9700 §4.11.2), the client gets
+/// `request_uri_not_supported` (OpenID Connect Core §6.2; RFC 9101 §7).
+fn uri_unsupported(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &Form,
+    status: RedirectStatus,
+) -> Response {
+    match authz_request::check_as(state, form, Origin::FrontChannel) {
+        Checked::Trusted { pending, prompt } => {
+            let error = AuthError::new(
+                "request_uri_not_supported",
+                "This server does not fetch request objects by reference.".to_string(),
+            );
+            let pending = Pending::Error(pending.target().clone(), error);
+            proceed(state, headers, pending, prompt, status)
+        }
+        Checked::Untrusted(target, error) => {
+            response_mode::deliver(state, &target, &Outcome::Error(error), status)
+        }
+        Checked::Page { status, message } => html::error_page(state.policy.pages, status, &message),
+    }
 }
 
 /// Issues what `request` asks for as the first fixture user, asking nobody.

@@ -95,13 +95,19 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
         },
     );
     // RFC 9101 §10.5 / OIDC Discovery §3: request objects by value, signed with the
-    // client's registered keys or its secret; no request_uri by reference (a PAR request_uri
-    // works regardless, RFC 9126 §5).
+    // client's registered keys or its secret (a PAR request_uri works regardless of the
+    // request_uri metadata, RFC 9126 §5).
     doc.insert(
         "request_parameter_supported".into(),
         json!(state.policy.jar.supported),
     );
-    doc.insert("request_uri_parameter_supported".into(), json!(false));
+    // RFC 9101 §5.2 by reference: only where the deployment lists origins to fetch from.
+    doc.insert(
+        "request_uri_parameter_supported".into(),
+        json!(crate::request_uri::supported(state)),
+    );
+    // OpenID Connect Discovery §3: true when omitted; request_uris are not registered here.
+    doc.insert("require_request_uri_registration".into(), json!(false));
     doc.insert(
         "request_object_signing_alg_values_supported".into(),
         json!(["RS256", "PS256", "ES256", "EdDSA", "HS256"]),

@@ -17,6 +17,7 @@ use crate::fixtures::ClientFixture;
 use crate::form::Form;
 use crate::par::Redeem;
 use crate::request_object;
+use crate::request_uri::{self, Fetched};
 use crate::state::{AppState, SharedState};
 
 /// Client-authentication parameters: never part of the stored authorization request.
@@ -178,21 +179,33 @@ pub enum Resolved {
     FrontChannel,
     /// The pushed request, to check as the request.
     Pushed(Form),
-    /// A request object by value (RFC 9101 §5): its parameters are the request.
+    /// A request object by value or by reference (RFC 9101 §5): its parameters are the
+    /// request.
     ByValue(Form),
-    /// A request object that failed verification: `invalid_request_object` (RFC 9101 §6.2,
-    /// §7) for `client_id`.
+    /// A request object that failed verification, `invalid_request_object` (RFC 9101 §6.2,
+    /// §7), or could not be fetched, `invalid_request_uri` (§7), for `client_id`.
     ObjectError {
         client_id: String,
+        code: &'static str,
         description: String,
     },
+    /// A `request_uri` by reference where this server fetches none: the front-channel
+    /// request, answered with `request_uri_not_supported` (OpenID Connect Core §6.2: "the
+    /// OP MUST return the request_uri_not_supported error").
+    UriUnsupported,
     /// Refused: an error page (the redirect URI is in the pushed request, which cannot be
     /// trusted to belong to this client).
     Refused(&'static str),
 }
 
-/// Resolves the `request_uri` of the authorization request `form`.
+/// Resolves the `request_uri` of the authorization request `form`, nothing fetched.
 pub fn resolve(state: &AppState, form: &Form) -> Resolved {
+    resolve_with(state, form, None)
+}
+
+/// Resolves the `request` or `request_uri` of the authorization request `form`, given
+/// what [`request_uri::fetch`] fetched for it.
+pub fn resolve_with(state: &AppState, form: &Form, fetched: Option<Fetched>) -> Resolved {
     let policy = &state.policy.par;
     if form.get("request").is_some() && state.policy.jar.supported {
         return by_value(state, form);
@@ -200,6 +213,19 @@ pub fn resolve(state: &AppState, form: &Form) -> Resolved {
     let Some(uri) = form.get("request_uri") else {
         return Resolved::FrontChannel;
     };
+    if request_uri::by_reference(uri) {
+        match fetched {
+            Some(fetched) => return by_reference(state, form, fetched),
+            None if !request_uri::supported(state) => {
+                return match state.policy.jar.uri_supported {
+                    true => Resolved::UriUnsupported,
+                    // The fault: advertised as unsupported, and silently ignored.
+                    false => Resolved::FrontChannel,
+                };
+            }
+            None => {}
+        }
+    }
     // §4: "client_id REQUIRED" beside request_uri.
     let client_id = form.get("client_id");
     if client_id.is_none() && policy.client_id_required {
@@ -284,6 +310,13 @@ fn by_value(state: &AppState, form: &Form) -> Resolved {
             .unwrap_or_default(),
         None => return Resolved::Refused("client_id is required beside request."),
     };
+    object_request(state, form, client_id, jwt)
+}
+
+/// The request object `jwt` of the client `client_id`, sent with the outer parameters
+/// `form`, verified (RFC 9101 §6).
+fn object_request(state: &AppState, form: &Form, client_id: String, jwt: &str) -> Resolved {
+    let jar = &state.policy.jar;
     let Some(client) = state.client(&client_id) else {
         return Resolved::Refused("The client is not known to this server.");
     };
@@ -292,6 +325,25 @@ fn by_value(state: &AppState, form: &Form) -> Resolved {
         Ok(object) => Resolved::ByValue(request_object::merge_outer(object, form)),
         Err(description) => Resolved::ObjectError {
             client_id,
+            code: "invalid_request_object",
+            description,
+        },
+    }
+}
+
+/// RFC 9101 §5.2: the request object fetched from the client's `request_uri`.
+fn by_reference(state: &AppState, form: &Form, fetched: Fetched) -> Resolved {
+    // §5: "client_id REQUIRED" beside the request_uri, as beside `request`.
+    let Some(client_id) = form.get("client_id") else {
+        return Resolved::Refused("client_id is required beside request_uri.");
+    };
+    match fetched {
+        Fetched::Object(jwt) => object_request(state, form, client_id.to_string(), &jwt),
+        // The fault: the front-channel parameters stand in for the missing object.
+        Fetched::Failed(_) if !state.policy.jar.fetch_failure_refused => Resolved::FrontChannel,
+        Fetched::Failed(description) => Resolved::ObjectError {
+            client_id: client_id.to_string(),
+            code: "invalid_request_uri",
             description,
         },
     }

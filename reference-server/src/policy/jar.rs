@@ -39,6 +39,17 @@ pub struct JarPolicy {
     /// `jar-unsupported-request-ignored`, which advertises no support and ignores
     /// `request` instead of answering `request_not_supported` (OIDC Core §6.1).
     pub supported: bool,
+    /// §5.2.3: the object at a `request_uri` is fetched with GET. Off:
+    /// `jar-request-uri-posted`.
+    pub fetched_with_get: bool,
+    /// §5.2.3, §7: a `request_uri` that cannot be fetched is `invalid_request_uri`. Off:
+    /// `jar-request-uri-failure-ignored` (the parameters beside it are used).
+    pub fetch_failure_refused: bool,
+    /// `request_uri` by reference may be supported (where the configuration lists origins
+    /// to fetch from, [`crate::ServerConfig::request_uri_origins`]). Off:
+    /// `jar-unsupported-request-uri-ignored`, which advertises no support and ignores
+    /// `request_uri` instead of answering `request_uri_not_supported` (OIDC Core §6.2).
+    pub uri_supported: bool,
 }
 
 impl JarPolicy {
@@ -54,6 +65,9 @@ impl JarPolicy {
             nested_refused: !on(Fault::JarNestedRequestUriAccepted),
             client_id_required: !on(Fault::JarClientIdOutsideOptional),
             supported: !on(Fault::JarUnsupportedRequestIgnored),
+            fetched_with_get: !on(Fault::JarRequestUriPosted),
+            fetch_failure_refused: !on(Fault::JarRequestUriFailureIgnored),
+            uri_supported: !on(Fault::JarUnsupportedRequestUriIgnored),
         }
     }
 }

@@ -453,6 +453,12 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
             let faults: Vec<Fault> = server.state.config.faults.iter().copied().collect();
             super::par_faults::observe(fault, &faults).await
         }
+        Fault::JarRequestUriPosted
+        | Fault::JarRequestUriFailureIgnored
+        | Fault::JarUnsupportedRequestUriIgnored => {
+            let faults: Vec<Fault> = server.state.config.faults.iter().copied().collect();
+            super::request_uri::observe(fault, &faults).await
+        }
         Fault::JwksDuplicateKid => {
             let jwks = get(r, "/jwks").await.json();
             let kids: Vec<String> = jwks["keys"]

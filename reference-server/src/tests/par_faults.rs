@@ -21,7 +21,10 @@ fn summary(resolved: &Resolved) -> String {
         Resolved::FrontChannel => "front channel".into(),
         Resolved::Refused(why) => format!("refused: {why}"),
         Resolved::ByValue(form) => format!("by value state={:?}", form.get("state")),
-        Resolved::ObjectError { description, .. } => format!("object error: {description}"),
+        Resolved::ObjectError {
+            code, description, ..
+        } => format!("{code}: {description}"),
+        Resolved::UriUnsupported => "request_uri not supported".into(),
         Resolved::Pushed(form) => format!(
             "pushed state={:?} challenge={:?}",
             form.get("state"),

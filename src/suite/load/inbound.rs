@@ -1,19 +1,21 @@
 //! Loading the steps that do not send a request: `receive` (a request the server sends
 //! to the callback listener, with its answer or `expect_none`; with `route`, a CIBA
-//! notification at the shared path chosen by its `auth_req_id`) and `hook` (an
-//! out-of-band action a hook driver performs).
+//! notification at the shared path chosen by its `auth_req_id`), `host` (a document the
+//! listener serves from then on) and `hook` (an out-of-band action a hook driver performs).
 
 use std::ops::Range;
 
 use super::{Validator, toml_to_json};
 use crate::suite::model::*;
-use crate::suite::raw::RawStep;
+use crate::suite::raw::{RawAnswer, RawStep};
 use crate::suite::template::Template;
 use crate::suite::vocab::AuthMode;
+use toml::Spanned;
 
 impl Validator<'_> {
-    /// A `receive` step (judge a request the server sends to the listener) or a `hook`
-    /// step (an out-of-band action). Neither sends a request of its own.
+    /// A `receive` step (judge a request the server sends to the listener), a `host` step
+    /// (serve a document there) or a `hook` step (an out-of-band action). None sends a
+    /// request of its own.
     pub(super) fn out_of_band(
         &mut self,
         span: Range<usize>,
@@ -37,7 +39,7 @@ impl Validator<'_> {
             if let Some(at) = at {
                 self.error(
                     at,
-                    format!("`{key}` does not go with a `receive` or `hook` step"),
+                    format!("`{key}` does not go with a `receive`, `host` or `hook` step"),
                 );
             }
         }
@@ -45,8 +47,38 @@ impl Validator<'_> {
         let agent = rs.agent.as_ref().map(|a| a.get_ref().clone());
         let as_client = rs.as_client.as_ref().and_then(|c| self.as_client(c));
         let set = self.set_values(rs.set);
-        let to = match (rs.receive, rs.hook) {
-            (Some(r), None) => {
+        let to = match (rs.receive, rs.hook, rs.host) {
+            (None, None, Some(h)) => {
+                for (key, given) in [
+                    ("timeout", rs.timeout.is_some()),
+                    ("route", rs.route.is_some()),
+                    ("expect_none", rs.expect_none.is_some()),
+                    ("args", rs.args.is_some()),
+                    ("capture", rs.capture.is_some()),
+                    ("expect", !rs.expect.is_empty()),
+                ] {
+                    if given {
+                        self.error(
+                            span.clone(),
+                            format!("`{key}` does not go with a `host` step"),
+                        );
+                    }
+                }
+                let Some(a) = rs.respond else {
+                    self.error_expected(
+                        span,
+                        "a `host` step needs `respond`",
+                        "`respond = { headers = { content-type = \"...\" }, body = \"{{...}}\" }`",
+                    );
+                    return None;
+                };
+                let respond = self.answer(a, 200)?;
+                Destination::Host(Host {
+                    name: h.into_inner(),
+                    respond,
+                })
+            }
+            (Some(r), None, None) => {
                 if rs.args.is_some() {
                     self.error(span.clone(), "`args` goes with a `hook` step");
                 }
@@ -54,31 +86,14 @@ impl Validator<'_> {
                     Some(t) => self.seconds(t, "timeout")?,
                     None => Template::literal("10"),
                 };
-                let respond = rs.respond.map(|a| {
-                    let at = a.span();
-                    let a = a.into_inner();
-                    let mut headers = Vec::new();
-                    for (name, value) in a.headers {
-                        if let Some(t) = self.template(&value, at.clone()) {
-                            headers.push((name, t));
-                        }
-                    }
-                    Answer {
-                        status: a.status.unwrap_or(204),
-                        headers,
-                        json: a.json.map(toml_to_json),
-                    }
-                });
+                let respond = match rs.respond {
+                    Some(a) => Some(self.answer(a, 204)?),
+                    None => None,
+                };
                 let route = match &rs.route {
                     Some(t) => Some(self.template(t.get_ref(), t.span())?),
                     None => None,
                 };
-                if respond
-                    .as_ref()
-                    .is_some_and(|a| !(100..=599).contains(&a.status))
-                {
-                    self.error(span.clone(), "`respond.status` is an HTTP status code");
-                }
                 Destination::Receive(Receive {
                     name: r.into_inner(),
                     route,
@@ -87,7 +102,7 @@ impl Validator<'_> {
                     respond,
                 })
             }
-            (None, Some(h)) => {
+            (None, Some(h), None) => {
                 for (key, given) in [
                     ("timeout", rs.timeout.is_some()),
                     ("respond", rs.respond.is_some()),
@@ -113,7 +128,10 @@ impl Validator<'_> {
                 })
             }
             _ => {
-                self.error(span, "a step either receives or runs a hook, not both");
+                self.error(
+                    span,
+                    "a step receives, hosts or runs a hook: one of `receive`, `host`, `hook`",
+                );
                 return None;
             }
         };
@@ -160,5 +178,34 @@ impl Validator<'_> {
                 line,
             },
         })))
+    }
+
+    /// A `respond` table: status (`default` unless given), header and body templates.
+    fn answer(&mut self, a: Spanned<RawAnswer>, default: u16) -> Option<Answer> {
+        let at = a.span();
+        let a = a.into_inner();
+        let mut headers = Vec::new();
+        for (name, value) in a.headers {
+            if let Some(t) = self.template(&value, at.clone()) {
+                headers.push((name, t));
+            }
+        }
+        let status = a.status.unwrap_or(default);
+        if !(100..=599).contains(&status) {
+            self.error(at.clone(), "`respond.status` is an HTTP status code");
+        }
+        if a.json.is_some() && a.body.is_some() {
+            self.error(at.clone(), "`respond` takes `json` or `body`, not both");
+        }
+        let body = match &a.body {
+            Some(b) => Some(self.template(b, at)?),
+            None => None,
+        };
+        Some(Answer {
+            status,
+            headers,
+            json: a.json.map(toml_to_json),
+            body,
+        })
     }
 }

@@ -82,7 +82,7 @@ impl Validator<'_> {
         if rs.with.is_some() {
             self.error(span.clone(), "`with` only goes with `use`");
         }
-        if rs.receive.is_some() || rs.hook.is_some() {
+        if rs.receive.is_some() || rs.hook.is_some() || rs.host.is_some() {
             return self.out_of_band(span, rs, in_flow);
         }
         for (key, given) in [
@@ -92,7 +92,10 @@ impl Validator<'_> {
             ("expect_none", rs.expect_none.map(|_| span.clone())),
         ] {
             if let Some(at) = given {
-                self.error(at, format!("`{key}` goes with a `receive` or `hook` step"));
+                self.error(
+                    at,
+                    format!("`{key}` goes with a `receive`, `host` or `hook` step"),
+                );
             }
         }
         if let Some(r) = &rs.route {
@@ -308,6 +311,7 @@ impl Validator<'_> {
             rs.receive.as_ref().map(|s| s.span()),
             rs.route.as_ref().map(|s| s.span()),
             rs.hook.as_ref().map(|s| s.span()),
+            rs.host.as_ref().map(|s| s.span()),
             rs.repeat.as_ref().map(|s| s.span()),
             rs.method.as_ref().map(|s| s.span()),
             rs.auth.as_ref().map(|s| s.span()),

@@ -61,7 +61,7 @@ impl Case {
     /// `receive` step.
     pub fn uses_listener(&self) -> bool {
         self.steps.iter().any(|s| {
-            matches!(s.request.to, Destination::Receive(_))
+            matches!(s.request.to, Destination::Receive(_) | Destination::Host(_))
                 || s.request
                     .templates()
                     .chain(s.args.iter().map(|(_, t)| t))
@@ -260,13 +260,10 @@ impl RequestStep {
             Destination::Url(t) => vec![t],
             Destination::Receive(r) => std::iter::once(&r.timeout)
                 .chain(&r.route)
-                .chain(
-                    r.respond
-                        .iter()
-                        .flat_map(|a| a.headers.iter().map(|(_, t)| t)),
-                )
+                .chain(r.respond.iter().flat_map(Answer::templates))
                 .collect(),
             Destination::Hook(h) => h.args.iter().map(|(_, t)| t).collect(),
+            Destination::Host(h) => h.respond.templates().collect(),
             Destination::Endpoint(_) => Vec::new(),
         };
         let repeat: Vec<&Template> = match &self.repeat {
@@ -367,6 +364,18 @@ pub enum Destination {
     Receive(Receive),
     /// `hook = "<name>"`: what a person would do on another device.
     Hook(HookCall),
+    /// `host = "<name>"`: from now on the listener serves a document at
+    /// `{{listener.<name>}}` to GET and HEAD requests (a request object at its RFC 9101
+    /// `request_uri`, say); the requests still reach a later `receive` step.
+    Host(Host),
+}
+
+/// A document the listener serves to the server under test.
+#[derive(Debug, Clone)]
+pub struct Host {
+    pub name: String,
+    /// Status (200 unless given), headers and body, rendered when the step runs.
+    pub respond: Answer,
 }
 
 impl std::fmt::Display for Destination {
@@ -376,6 +385,7 @@ impl std::fmt::Display for Destination {
             Destination::Url(_) => f.write_str("url"),
             Destination::Receive(r) => write!(f, "receive {}", r.name),
             Destination::Hook(h) => write!(f, "hook {}", h.name),
+            Destination::Host(h) => write!(f, "host {}", h.name),
         }
     }
 }
@@ -406,6 +416,15 @@ pub struct Answer {
     /// Values are templates (a `Location` may name `{{listener.<name>}}`).
     pub headers: Vec<(String, Template)>,
     pub json: Option<serde_json::Value>,
+    /// `body = "{{request_object}}"`: a text body, instead of `json`.
+    pub body: Option<Template>,
+}
+
+impl Answer {
+    /// The header and body templates.
+    pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        self.headers.iter().map(|(_, t)| t).chain(&self.body)
+    }
 }
 
 /// An out-of-band action and its arguments (templates).
