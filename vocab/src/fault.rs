@@ -323,6 +323,7 @@ faults! {
     JarRequestUriPosted => "jar-request-uri-posted": "the request object at a `request_uri` is fetched with POST (RFC 9101 §5.2.3: GET)", // new
     JarUnsupportedRequestUriIgnored => "jar-unsupported-request-uri-ignored": "the server advertises no `request_uri` support and silently ignores it instead of answering request_uri_not_supported (OpenID Connect Core §6.2)", // JAR-7-error-codes
     JarClientIdOutsideOptional => "jar-client-id-outside-optional": "a request with `request` but no `client_id` parameter is processed (RFC 9101 §5)", // JAR-5-client-id-outside
+    ParAssertionOwnUrlRefused => "par-assertion-own-url-refused": "a client assertion whose `aud` is the PAR endpoint's URL is refused there (RFC 9126 §2: the issuer, the token endpoint URL and the PAR endpoint URL are all audiences)", // PAR-2-assertion-audiences
     ParClientIdOptional => "par-client-id-optional": "the authorization endpoint resolves a request URI sent without `client_id` (RFC 9126 §4)", // new
     // JWT client authentication (RFC 7523, RFC 7521 §4.2, OIDC Core §9). Each names the
     // requirements.md row a case proves.

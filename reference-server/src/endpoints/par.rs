@@ -149,8 +149,14 @@ fn client<'a>(
     let policy = &state.policy.par;
     let fixtures = &state.config.fixtures;
     // RFC 9126 §2: for JWT client authentication the issuer, the token endpoint URL and the
-    // PAR endpoint URL are all audiences of the assertion.
-    let jwt = state.assertion_context(&state.paths.par);
+    // PAR endpoint URL are all audiences of the assertion ("the authorization server MUST
+    // accept its issuer identifier, token endpoint URL, or pushed authorization request
+    // endpoint URL as values that identify it as an intended audience").
+    let endpoint = match policy.own_url_audience {
+        true => &state.paths.par,
+        false => &state.paths.token,
+    };
+    let jwt = state.assertion_context(endpoint);
     match authenticate(fixtures, policy.client_auth, &jwt, headers, form) {
         Ok(Caller::Client(client)) => Ok(client),
         Ok(Caller::Anonymous) => Err(OAuthError::invalid_client(

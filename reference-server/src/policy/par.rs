@@ -57,6 +57,9 @@ pub struct ParPolicy {
     pub interaction_required: bool,
     /// §4: `client_id` is required beside `request_uri`. Off: `par-client-id-optional`.
     pub client_id_required: bool,
+    /// §2: the PAR endpoint's own URL is an audience of client assertions sent to it. Off:
+    /// `par-assertion-own-url-refused` (only the issuer and the token endpoint URL).
+    pub own_url_audience: bool,
 }
 
 impl ParPolicy {
@@ -87,6 +90,7 @@ impl ParPolicy {
             required_enforced: !on(Fault::ParRequiredNotEnforced),
             require_flag_boolean: !on(Fault::ParRequireFlagNotBoolean),
             client_id_required: !on(Fault::ParClientIdOptional),
+            own_url_audience: !on(Fault::ParAssertionOwnUrlRefused),
             interaction_required: !on(Fault::ParPushedRequestAutoApproved),
         }
     }

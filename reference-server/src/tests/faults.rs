@@ -440,6 +440,7 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
         | Fault::ParRequireFlagNotBoolean
         | Fault::ParPushedRequestAutoApproved
         | Fault::ParClientIdOptional
+        | Fault::ParAssertionOwnUrlRefused
         | Fault::JarSignatureNotVerified
         | Fault::JarAlgNoneAccepted
         | Fault::JarAudNotChecked

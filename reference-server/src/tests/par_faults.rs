@@ -87,6 +87,20 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> String {
     };
     match fault {
         Fault::ParWrongStatus => push(conf(), vec![]).await.status.to_string(),
+        Fault::ParAssertionOwnUrlRefused => {
+            let aud = json!({ "aud": format!("{BASE}/par") });
+            let assertion = super::assertions::key_assertion(jsonwebtoken::Algorithm::RS256, aud);
+            let assertion: &'static str = Box::leak(assertion.into_boxed_str());
+            let extra = vec![
+                ("client_id", "conf-jwt-key"),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", assertion),
+            ];
+            push(Auth::None, extra).await.status.to_string()
+        }
         Fault::ParExpiresInString => push(conf(), vec![]).await.json()["expires_in"].to_string(),
         Fault::ParRequestUriGuessable => format!("long: {}", pushed_uri().await.len() > 60),
         Fault::ParGetAccepted => {
