@@ -46,6 +46,7 @@ fn config() -> ServerConfig {
         backchannel_client_notification_endpoint: None,
         backchannel_user_code_parameter: false,
         require_pushed_authorization_requests: false,
+        macaroon_tokens: false,
         jwks: None,
         key_file: None,
         key_alg: None,

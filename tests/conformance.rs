@@ -125,7 +125,30 @@ const LAYOUT_SKIPS: &[(Layout, &str, &str)] = &[
         "html_login",
         "AIC logs in by AM REST with csrf/decision: its target's driver reads no HTML pages",
     ),
+    (
+        Layout::Generic,
+        "macaroon_tokens",
+        "macaroon access tokens and their endpoint are PingOne AIC's (seed 000)",
+    ),
+    (
+        Layout::Pingone,
+        "macaroon_tokens",
+        "macaroon access tokens and their endpoint are PingOne AIC's (seed 000)",
+    ),
 ];
+
+/// The layout a case's proof runs in: the first of generic, aic and pingone where
+/// [`LAYOUT_SKIPS`] expects none of the capabilities the case needs to be missing.
+fn proof_layout(case: &Case) -> Layout {
+    [Layout::Generic, Layout::Aic, Layout::Pingone]
+        .into_iter()
+        .find(|l| {
+            !LAYOUT_SKIPS
+                .iter()
+                .any(|(sl, c, _)| sl == l && case.needs.iter().any(|n| n.as_str() == *c))
+        })
+        .unwrap_or(Layout::Generic)
+}
 
 /// Whether `record` is a skip that [`LAYOUT_SKIPS`] expects in `layout`.
 fn expected_skip(layout: Layout, record: &CaseRecord) -> bool {
@@ -201,7 +224,7 @@ fn main() {
                 .parse()
                 .map_err(|e| format!("{}: proof: {e}", case.id))?;
             let config = ServerConfig {
-                layout: Layout::Generic,
+                layout: proof_layout(case),
                 faults: BTreeSet::from([fault]),
                 ..ServerConfig::default()
             };

@@ -71,6 +71,9 @@ pub struct ClientFixture {
     /// RFC 9126 §6 client metadata: the client may only use pushed authorization requests.
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// PingOne AIC / AM: the client's access tokens are macaroons ([`crate::macaroon`]).
+    #[serde(default)]
+    pub macaroon_tokens: bool,
 }
 
 /// One end user.
@@ -274,6 +277,7 @@ mod tests {
             Role::Device,
             Role::JwtKey,
             Role::JwtSecret,
+            Role::Macaroon,
         ] {
             assert!(fixtures.client_by_role(role.as_str()).is_some(), "{role}");
         }

@@ -24,6 +24,7 @@ pub mod id_token;
 pub mod interaction;
 pub mod keys;
 pub mod layouts;
+pub mod macaroon;
 pub mod notifier;
 pub mod par;
 pub mod pkce;
@@ -54,9 +55,10 @@ pub use layouts::{Layout, LayoutParams};
 
 use endpoints::{
     am_rest, authorization, ciba as ciba_endpoint, consent, device, device_verification,
-    introspection, jwks, login, metadata, par as par_endpoint, pingone_flow, revocation,
-    test_hooks, token, userinfo,
+    introspection, jwks, login, macaroon as macaroon_endpoint, metadata, par as par_endpoint,
+    pingone_flow, revocation, test_hooks, token, userinfo,
 };
+use oauth2spec_vocab::Endpoint;
 use state::{AppState, SharedState};
 
 /// Builds the router of a server reachable at `base_url` (e.g. `http://127.0.0.1:41234`, no
@@ -149,10 +151,17 @@ pub(crate) fn router(state: SharedState) -> Router {
             format!("/{}/as/resume", state.config.env_id.trim_matches('/')),
             get(pingone_flow::resume),
         )),
-        Layout::Aic => routes.push((
-            am_rest::authenticate_path(&state.config.realm),
-            post(am_rest::authenticate),
-        )),
+        Layout::Aic => {
+            routes.push((
+                am_rest::authenticate_path(&state.config.realm),
+                post(am_rest::authenticate),
+            ));
+            // Seed 000: AM's macaroon endpoint, in its JSON API beside the OAuth 2.0 paths.
+            if let Some(path) = Layout::Aic.path(Endpoint::Macaroon, &state.config.layout_params())
+            {
+                routes.push((path, post(macaroon_endpoint::post)));
+            }
+        }
         Layout::Generic | Layout::Pingfederate | Layout::Custom => {}
     }
     // Paths come from configuration (env id, realm) and must match literally: no axum 0.7

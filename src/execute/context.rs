@@ -123,6 +123,12 @@ impl<'a> Context<'a> {
                 .map(str::to_string)
                 .ok_or_else(|| format!("`{name}` was not captured")),
             Expr::Upper(inner) => Ok(self.expr(inner, client)?.to_ascii_uppercase()),
+            Expr::First(inner) => Ok(self
+                .expr(inner, client)?
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string()),
             Expr::Literal(s) => Ok(s.clone()),
             Expr::Listener(name) => self
                 .mailbox

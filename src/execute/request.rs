@@ -5,7 +5,8 @@
 use super::assertion;
 use super::case::{Abort, Runner};
 use super::http::Request;
-use crate::suite::{AuthMode, Destination, JwtSpec, KeyRef, RequestStep, Role};
+use crate::suite::{AuthMode, Destination, JwtSpec, KeyRef, MacaroonSpec, RequestStep, Role};
+use oauth2spec_vocab::macaroon::Macaroon;
 
 impl Runner<'_> {
     /// Builds the HTTP request of a step: URL, query, headers, extra parameters, client
@@ -157,6 +158,22 @@ impl Runner<'_> {
             })?;
         self.jwks = Some(jwks);
         Ok(())
+    }
+
+    /// Builds a `{ macaroon = {...} }` value: the token with one more first-party caveat
+    /// (the HMAC chain extended, as any holder can), or with its last caveat removed and
+    /// its signature kept (tampered).
+    pub(super) fn macaroon_value(&self, spec: &MacaroonSpec, role: Role) -> Result<String, String> {
+        let token = self.cx.render_required(&spec.token, role)?;
+        let mut m = Macaroon::parse(&token).map_err(|e| e.to_string())?;
+        if let Some(c) = &spec.caveat {
+            let caveat = self.cx.render_json(c, role)?;
+            m = m.with_caveat(caveat.to_string().as_bytes());
+        }
+        if spec.drop_last_caveat && m.caveats.pop().is_none() {
+            return Err("the macaroon has no caveat to drop".into());
+        }
+        Ok(m.serialize())
     }
 
     /// Builds a `{ jwt = {...} }` value: claims and header rendered (numeric templates as

@@ -152,6 +152,7 @@ impl Runner<'_> {
             let value = match v {
                 SetValue::Text(t) => self.cx.render_required(t, role).map_err(err)?,
                 SetValue::Jwt(spec) => self.jwt_value(spec, role).map_err(err)?,
+                SetValue::Macaroon(spec) => self.macaroon_value(spec, role).map_err(err)?,
             };
             // Inside a flow used with `as`, like its captures: `<as>.<name>`.
             self.cx.vars.insert(scoped(alias, name), value);

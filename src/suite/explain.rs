@@ -97,6 +97,17 @@ impl Cx<'_> {
             let shown = match v {
                 SetValue::Text(t) => quoted(&self.t(t, s.client)),
                 SetValue::Jwt(j) => jwt_spec(j),
+                SetValue::Macaroon(m) => {
+                    let mut parts =
+                        vec![format!("token = {}", quoted(&self.t(&m.token, s.client)))];
+                    if let Some(c) = &m.caveat {
+                        parts.push(format!("caveat = {c}"));
+                    }
+                    if m.drop_last_caveat {
+                        parts.push("drop_last_caveat = true".into());
+                    }
+                    format!("{{ macaroon = {{ {} }} }}", parts.join(", "))
+                }
             };
             let _ = writeln!(w, "  {head:7} {k} = {shown}");
         }

@@ -36,6 +36,9 @@ pub enum Expr {
     /// The value of another expression in upper case (ASCII), e.g. a redirect URI that
     /// differs from the registered one only in case.
     Upper(Box<Expr>),
+    /// The first space-separated word of another expression's value, e.g. one scope value
+    /// of a role's `scope`.
+    First(Box<Expr>),
     /// A literal number or word (the right side of `??`, an operand of arithmetic).
     Literal(String),
     /// The current time in seconds since the Unix epoch (for JWT `exp`, `iat`).
@@ -64,7 +67,7 @@ impl Expr {
     pub fn walk(&self) -> Vec<&Expr> {
         let mut out = vec![self];
         match self {
-            Expr::Upper(inner) => out.extend(inner.walk()),
+            Expr::Upper(inner) | Expr::First(inner) => out.extend(inner.walk()),
             Expr::Default(a, b) | Expr::Arith(a, _, b) => {
                 out.extend(a.walk());
                 out.extend(b.walk());
@@ -213,7 +216,7 @@ impl Template {
         fn required(e: &Expr, out: &mut Vec<(String, UserField)>) {
             match e {
                 Expr::User(r, f) => out.push((r.clone(), *f)),
-                Expr::Upper(inner) => required(inner, out),
+                Expr::Upper(inner) | Expr::First(inner) => required(inner, out),
                 Expr::Arith(a, _, b) => {
                     required(a, out);
                     required(b, out);
@@ -239,7 +242,7 @@ impl Template {
         fn required(e: &Expr, out: &mut Vec<(Option<Role>, ClientField)>) {
             match e {
                 Expr::Client(r, f) => out.push((*r, *f)),
-                Expr::Upper(inner) => required(inner, out),
+                Expr::Upper(inner) | Expr::First(inner) => required(inner, out),
                 Expr::Arith(a, _, b) => {
                     required(a, out);
                     required(b, out);
@@ -304,6 +307,7 @@ impl std::fmt::Display for Expr {
             Expr::Random => f.write_str("random"),
             Expr::S256(v) => write!(f, "s256:{v}"),
             Expr::Upper(e) => write!(f, "upper:{e}"),
+            Expr::First(e) => write!(f, "first:{e}"),
             Expr::Now => f.write_str("now"),
             Expr::Default(a, b) => write!(f, "{a} ?? {b}"),
             Expr::Arith(a, op, b) => {
@@ -324,7 +328,7 @@ const EXPECTED_EXPR: &str = "a captured name, `client.<field>`, `clients.<role>.
 `target.issuer`, `target.base_url`, `endpoint.<name>`, `listener.<name>`, \
 `users.<role>.username`, `random`, `now`, a \
 number, `s256:<name>`, \
-`upper:<expr>`, `<expr> ?? <default>` or `<expr> + <number>`";
+`upper:<expr>`, `first:<expr>`, `<expr> ?? <default>` or `<expr> + <number>`";
 
 fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
     let body = body.trim();
@@ -358,6 +362,9 @@ fn parse_expr(body: &str) -> Result<Expr, (String, Option<String>)> {
     }
     if let Some(inner) = body.strip_prefix("upper:") {
         return parse_expr(inner).map(|e| Expr::Upper(Box::new(e)));
+    }
+    if let Some(inner) = body.strip_prefix("first:") {
+        return parse_expr(inner).map(|e| Expr::First(Box::new(e)));
     }
     if let Some(name) = body.strip_prefix("s256:") {
         return match parse_expr(name) {

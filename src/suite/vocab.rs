@@ -48,6 +48,9 @@ vocabulary! {
         // no black-box request tells apart from a broken answer. Offered by default where
         // introspection and refresh tokens are; the target file can deny it.
         RefreshTokenIntrospection => "refresh_token_introspection",
+        // The target issues macaroon access tokens to its `macaroon` client and serves the
+        // `macaroon` endpoint (PingOne AIC / AM): no metadata says so.
+        MacaroonTokens => "macaroon_tokens",
     }
 }
 

@@ -423,6 +423,9 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
         // `csrf_token` and a `decision` button, which the RFC 6749 §10.12 cases post
         // themselves: a fact of the target's pages that only its file can state.
         Capability::ConsentFormFields => return no,
+        // No metadata member announces macaroon access tokens (a per-client setting of
+        // AM's OAuth2 provider): only the target file can state it.
+        Capability::MacaroonTokens => return no,
         // The login and consent pages are HTML forms a case can read and submit itself
         // only where the target logs in through them; pi.flow, AM REST and external
         // logins show the harness no such pages.
@@ -475,6 +478,7 @@ fn from_metadata(c: Capability, target: &Target, d: &Discovery) -> (bool, Capabi
         | Capability::ConsentFormFields
         | Capability::MetadataServed
         | Capability::RefreshTokenIntrospection
+        | Capability::MacaroonTokens
         | Capability::HtmlLogin => no,
         Capability::Jwks => has("jwks_uri"),
         Capability::ClientCredentials => grant("client_credentials"),

@@ -120,6 +120,8 @@ pub fn target(config: &ServerConfig, base_url: &str) -> Target {
                 Capability::CibaNotifications,
                 config.ciba_notification_endpoint.is_some(),
             )])
+            // Macaroon access tokens and their endpoint are the AIC layout's (seed 000).
+            .chain([(Capability::MacaroonTokens, config.layout == Layout::Aic)])
             .collect(),
         known_failures: BTreeMap::new(),
         http: HttpSettings::default(),

@@ -18,6 +18,8 @@ crate::vocabulary! {
         CibaPush => "ciba_push",
         // A client registered with `require_pushed_authorization_requests` (RFC 9126 §6).
         ParRequired => "par_required",
+        // A client whose access tokens are macaroons (PingOne AIC / AM).
+        Macaroon => "macaroon",
         // Clients a case registers itself (`as_client`), for the rest of that case.
         Dyn => "dyn",
         Dyn2 => "dyn2",

@@ -19,6 +19,8 @@ crate::vocabulary! {
         Userinfo => "userinfo",
         Jwks => "jwks",
         Registration => "registration",
+        /// PingOne AIC / AM `/json/token/macaroon`: inspect and restrict macaroon tokens.
+        Macaroon => "macaroon",
     }
 }
 

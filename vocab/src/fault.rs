@@ -36,6 +36,19 @@ macro_rules! faults {
 }
 
 faults! {
+    // Macaroon access tokens and the macaroon endpoint (PingOne AIC, seed 000).
+    MacaroonSignatureNotVerified => "macaroon-signature-not-verified": "a macaroon whose caveat was removed (its HMAC chain broken) is accepted (AIC macaroons; Birgisson et al. §II)", // new
+    MacaroonLocalAttenuationRefused => "macaroon-local-attenuation-refused": "a macaroon its holder restricted locally is refused; only server-made ones work (AIC macaroons: \"manipulate macaroons locally\")", // new
+    MacaroonRevocationNotCascaded => "macaroon-revocation-not-cascaded": "macaroons derived from a revoked token stay active (AIC macaroons)", // new
+    MacaroonScopeCaveatIgnored => "macaroon-scope-caveat-ignored": "a `scope` caveat does not narrow the token's scope (AIC macaroons, supported first-party caveats)", // new
+    MacaroonScopeCaveatWidens => "macaroon-scope-caveat-widens": "a `scope` caveat replaces the scope instead of intersecting it, so it can widen it (AIC macaroons)", // new
+    MacaroonExpCaveatIgnored => "macaroon-exp-caveat-ignored": "an `exp` caveat does not shorten the token's life (AIC macaroons)", // new
+    MacaroonUnknownCaveatIgnored => "macaroon-unknown-caveat-ignored": "a caveat the server does not understand is taken as satisfied (Birgisson et al.: every caveat must hold)", // new
+    MacaroonRestrictUnchanged => "macaroon-restrict-unchanged": "the macaroon endpoint's `restrict` returns the macaroon without the caveat (AIC /json/token/macaroon)", // new
+    MacaroonInspectWithoutCaveats => "macaroon-inspect-without-caveats": "`inspect` does not list the macaroon's caveats (AIC /json/token/macaroon)", // new
+    MacaroonInspectIncomplete => "macaroon-inspect-incomplete": "`inspect` omits the identifier and signature (AIC /json/token/macaroon)", // new
+    MacaroonMalformedServerError => "macaroon-malformed-server-error": "a malformed macaroon sent to the macaroon endpoint is a 500 (AIC /json/token/macaroon)", // new
+
     // Token endpoint (RFC 6749 §2.3.1, §3.2, §5.1, §5.2).
     TokenMissingNoStore => "token-missing-no-store": "token responses lack `Cache-Control: no-store` (RFC 6749 §5.1)",
     TokenMissingPragma => "token-missing-pragma": "token responses lack `Pragma: no-cache` (RFC 6749 §5.1)",

@@ -74,6 +74,7 @@ impl Layout {
                 E::Userinfo => "/userinfo",
                 E::Jwks => "/jwks",
                 E::Registration => "/register",
+                E::Macaroon => return None,
                 // The server's choice (layouts.md); the reference server uses `/device`.
                 E::DeviceVerification => "/device",
                 E::BackchannelAuthentication => "/bc-authorize",
@@ -96,9 +97,19 @@ impl Layout {
                     E::DeviceVerification => {
                         return Some(format!("/{}/device", p.env_id.trim_matches('/')));
                     }
-                    E::Registration | E::OauthMetadata | E::OpenidConfiguration => return None,
+                    E::Registration | E::Macaroon | E::OauthMetadata | E::OpenidConfiguration => {
+                        return None;
+                    }
                 };
                 format!("{pre}{rest}")
+            }
+            // AM's JSON API, beside its OAuth 2.0 paths (seed 000; the macaroon endpoint
+            // takes `?_action=inspect` or `?_action=restrict`).
+            (Layout::Aic, E::Macaroon) => {
+                format!(
+                    "/am/json/realms/{}/token/macaroon",
+                    p.realm.trim_matches('/')
+                )
             }
             (Layout::Aic, e) => {
                 let rest = match e {
@@ -114,7 +125,7 @@ impl Layout {
                     E::Userinfo => "/userinfo",
                     E::Jwks => "/connect/jwk_uri",
                     E::Registration => "/register",
-                    E::OauthMetadata | E::OpenidConfiguration => return None,
+                    E::Macaroon | E::OauthMetadata | E::OpenidConfiguration => return None,
                 };
                 format!("{pre}{rest}")
             }
@@ -131,7 +142,7 @@ impl Layout {
                 E::Userinfo => "/idp/userinfo.openid",
                 E::Jwks => "/pf/JWKS",
                 E::Registration => "/as/clients.oauth2",
-                E::OauthMetadata | E::OpenidConfiguration => return None,
+                E::Macaroon | E::OauthMetadata | E::OpenidConfiguration => return None,
             }
             .to_string(),
         };

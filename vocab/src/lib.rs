@@ -1,6 +1,7 @@
 //! The vocabulary the oauth2spec harness and its reference server share, defined once:
 //! vendor layouts and the path of each logical endpoint in them, the logical endpoints,
-//! client roles, client authentication methods and the names of the server's faults.
+//! client roles, client authentication methods and the names of the server's faults; and
+//! one wire format both sides must agree on, the macaroon tokens of the AIC layout.
 //!
 //! Both sides depend on this crate instead of on each other, so the suites (`suite/`) can be
 //! loaded and validated without the server, and the server's routes cannot drift from the
@@ -13,6 +14,7 @@ mod client;
 mod endpoint;
 mod fault;
 mod layout;
+pub mod macaroon;
 
 pub use client::{AuthMethod, Role};
 pub use endpoint::Endpoint;

@@ -98,7 +98,7 @@ fn introspect(
         return Err(OAuthError::invalid_request("token is missing"));
     };
 
-    let Some(record) = state.store.get(token) else {
+    let Some((_, record)) = crate::macaroon::lookup(state, token) else {
         if !state.policy.introspection.unknown_token_inactive {
             return Err(OAuthError::invalid_request("unknown token"));
         }

@@ -13,6 +13,7 @@ pub mod device_verification;
 pub mod introspection;
 pub mod jwks;
 pub mod login;
+pub mod macaroon;
 pub mod metadata;
 pub mod par;
 pub mod pingone_flow;

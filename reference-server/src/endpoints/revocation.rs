@@ -85,7 +85,11 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
     // never restricts it.
 
     let now = SystemTime::now();
-    let record = state.store.get(token).filter(|record| {
+    // A macaroon stands for its identifier's record (crate::macaroon).
+    let found = crate::macaroon::lookup(state, token);
+    let key = found.as_ref().map(|(k, _)| k.clone()).unwrap_or_default();
+    let token = key.as_str();
+    let record = found.map(|(_, r)| r).filter(|record| {
         let hidden_by_hint = !state.policy.revocation.hint_advisory
             && hinted.is_some_and(|kind| kind != record.kind);
         // A rotated-out refresh token is already invalid (RFC 9700 §4.14.2).

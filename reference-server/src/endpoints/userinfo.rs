@@ -106,7 +106,7 @@ fn claims(
         return Err(Failure::NoToken);
     };
     let now = SystemTime::now();
-    let Some(record) = state.store.get(&token) else {
+    let Some((_, record)) = crate::macaroon::lookup(state, &token) else {
         if !state.policy.userinfo.unknown_token_refused {
             let subject = state.config.fixtures.first_subject();
             return Ok(user_claims(state, &subject));

@@ -104,9 +104,15 @@ pub fn issue_access_token_in_grant(
     grant_id: &str,
 ) -> IssuedToken {
     let expires_in = access_token_ttl(state, client);
-    let token = new_opaque_token();
+    // A macaroon's identifier is its store key (crate::macaroon).
+    let id = new_opaque_token();
+    let token = if client.macaroon_tokens {
+        crate::macaroon::mint(state, &id)
+    } else {
+        id.clone()
+    };
     state.store.insert(
-        token.clone(),
+        id,
         new_record(
             TokenKind::Access,
             client,

@@ -14,6 +14,7 @@ mod ciba;
 mod device;
 mod grants;
 mod jar;
+mod macaroon;
 mod par;
 mod resources;
 
@@ -29,6 +30,7 @@ pub use ciba::CibaPolicy;
 pub use device::DevicePolicy;
 pub use grants::{CodePolicy, PkcePolicy, RefreshPolicy, TokenPolicy};
 pub use jar::JarPolicy;
+pub use macaroon::MacaroonPolicy;
 pub use par::ParPolicy;
 pub use resources::{
     IntrospectionPolicy, IssuerClaim, JwksPolicy, MetadataPolicy, RevocationPolicy, UserinfoPolicy,
@@ -71,6 +73,7 @@ pub struct Policy {
     pub jar: JarPolicy,
     /// JWT client authentication at every endpoint that authenticates clients.
     pub assertion: AssertionPolicy,
+    pub macaroon: MacaroonPolicy,
 }
 
 impl Policy {
@@ -99,6 +102,7 @@ impl Policy {
             par: ParPolicy::new(&on),
             jar: JarPolicy::new(&on),
             assertion: AssertionPolicy::new(&on),
+            macaroon: MacaroonPolicy::new(&on),
         }
     }
 }

@@ -454,6 +454,20 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
             let faults: Vec<Fault> = server.state.config.faults.iter().copied().collect();
             super::par_faults::observe(fault, &faults).await
         }
+        Fault::MacaroonSignatureNotVerified
+        | Fault::MacaroonLocalAttenuationRefused
+        | Fault::MacaroonRevocationNotCascaded
+        | Fault::MacaroonScopeCaveatIgnored
+        | Fault::MacaroonScopeCaveatWidens
+        | Fault::MacaroonExpCaveatIgnored
+        | Fault::MacaroonUnknownCaveatIgnored
+        | Fault::MacaroonRestrictUnchanged
+        | Fault::MacaroonInspectWithoutCaveats
+        | Fault::MacaroonInspectIncomplete
+        | Fault::MacaroonMalformedServerError => {
+            let faults: Vec<Fault> = server.state.config.faults.iter().copied().collect();
+            super::macaroon::observe(fault, &faults).await
+        }
         Fault::JarRequestUriPosted
         | Fault::JarRequestUriFailureIgnored
         | Fault::JarUnsupportedRequestUriIgnored => {

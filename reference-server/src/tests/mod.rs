@@ -13,6 +13,7 @@ mod faults;
 mod flow;
 mod introspection;
 mod login_styles;
+mod macaroon;
 mod metadata;
 mod par;
 mod par_faults;

@@ -27,6 +27,11 @@ impl Validator<'_> {
                         out.push((name.clone(), SetValue::Text(t)));
                     }
                 }
+                toml::Value::Table(t) if t.contains_key("macaroon") => {
+                    if let Some(spec) = self.macaroon_value(t, span) {
+                        out.push((name.clone(), SetValue::Macaroon(Box::new(spec))));
+                    }
+                }
                 v @ toml::Value::Table(_) => {
                     if let Some(spec) = self.jwt_value(v, span) {
                         out.push((name.clone(), SetValue::Jwt(Box::new(spec))));
@@ -35,12 +40,67 @@ impl Validator<'_> {
                 _ => self.error_expected(
                     span,
                     format!("`set.{name}` has an unsupported value"),
-                    "a string (a template) or `{ jwt = { key, alg, header, claims } }`",
+                    "a string (a template), `{ jwt = { key, alg, header, claims } }` or \
+                     `{ macaroon = { token, caveat, drop_last_caveat } }`",
                 ),
             }
             self.defined.insert(name);
         }
         out
+    }
+
+    /// `{ macaroon = { token = "{{t}}", caveat = {...}, drop_last_caveat = true } }`.
+    fn macaroon_value(&mut self, mut t: toml::Table, span: Range<usize>) -> Option<MacaroonSpec> {
+        let expected =
+            "`{ macaroon = { token = \"{{...}}\", caveat = {...}, drop_last_caveat = true } }`";
+        let (Some(toml::Value::Table(mut inner)), true) = (t.remove("macaroon"), t.is_empty())
+        else {
+            self.error_expected(span, "a macaroon value has one table, `macaroon`", expected);
+            return None;
+        };
+        let Some(toml::Value::String(token)) = inner.remove("token") else {
+            self.error_expected(
+                span,
+                "a macaroon value needs `token` (a template)",
+                expected,
+            );
+            return None;
+        };
+        let token = self.template(&token, span.clone())?;
+        let caveat = inner.remove("caveat").map(|c| {
+            let v = toml_to_json(c);
+            self.json_templates(&v, span.clone());
+            v
+        });
+        let drop_last_caveat = match inner.remove("drop_last_caveat") {
+            None => false,
+            Some(toml::Value::Boolean(b)) => b,
+            Some(_) => {
+                self.error(span.clone(), "`drop_last_caveat` is true or false");
+                false
+            }
+        };
+        if let Some(k) = inner.keys().next() {
+            self.error_expected(
+                span,
+                format!("unknown key `{k}` in a macaroon value"),
+                expected,
+            );
+            return None;
+        }
+        if caveat.is_none() && !drop_last_caveat {
+            self.error_expected(
+                span,
+                "a macaroon value adds a `caveat` or drops one",
+                expected,
+            );
+            return None;
+        }
+        Some(MacaroonSpec {
+            token,
+            caveat,
+            drop_last_caveat,
+        })
     }
 
     /// `{ jwt = { key = "client", alg = "PS256", header = {...}, claims = {...} } }`.

@@ -282,6 +282,7 @@ impl RequestStep {
             .chain(repeat)
             .chain(self.set.iter().filter_map(|(_, v)| match v {
                 SetValue::Text(t) => Some(t),
+                SetValue::Macaroon(m) => Some(&m.token),
                 SetValue::Jwt(_) => None,
             }))
             .chain(self.auth_spec.iter().flat_map(|a| a.secret.iter()))
@@ -306,6 +307,19 @@ impl RequestStep {
 pub enum SetValue {
     Text(Template),
     Jwt(Box<JwtSpec>),
+    Macaroon(Box<MacaroonSpec>),
+}
+
+/// `{ macaroon = { token = "{{access_token}}", caveat = { scope = "read" } } }`: a macaroon
+/// access token attenuated by the harness itself, as any holder may without a key (one more
+/// first-party caveat; its strings may hold templates, a whole numeric one becomes a number).
+/// With `drop_last_caveat = true` the last caveat is removed and the signature kept: a
+/// tampered macaroon.
+#[derive(Debug, Clone)]
+pub struct MacaroonSpec {
+    pub token: Template,
+    pub caveat: Option<serde_json::Value>,
+    pub drop_last_caveat: bool,
 }
 
 /// A JWT to build and sign when the step runs. `header` and `claims` are JSON objects
