@@ -1,7 +1,11 @@
 //! The `run` command's work: each target (the bundled reference server once per layout,
 //! or target files) through the pipeline, with terminal progress, and its reports written.
+//! The reference layouts are independent servers, so they run at the same time: their
+//! waits (expiry, polling) overlap instead of adding up.
 
 use std::path::PathBuf;
+
+use indicatif::{MultiProgress, ProgressDrawTarget};
 
 use super::{AppError, start_reference};
 use crate::execute::RunOptions;
@@ -30,7 +34,9 @@ pub struct Settings {
     pub max_body_bytes: Option<u64>,
 }
 
-/// Runs every target in turn and writes its reports; the records, for the exit policy.
+/// Runs every target and writes its reports; the records, in the order given, for the exit
+/// policy. Reference layouts run concurrently (each case run keeps its own concurrency
+/// bound), target files one after the other.
 pub async fn run_all(
     catalog: &Catalog,
     targets: Targets,
@@ -40,22 +46,31 @@ pub async fn run_all(
     let mut records = Vec::new();
     match targets {
         Targets::Reference(layouts) => {
-            for layout in layouts {
-                let config = reference_server::ServerConfig {
-                    layout,
-                    ..reference_server::ServerConfig::default()
-                };
-                let reference = start_reference(config).await?;
-                let mut settings = settings.clone();
-                settings.options.listener = Some(reference.listener);
-                let record = run_and_report(catalog, reference.target, filter, &settings).await;
-                reference.server.shutdown().await;
+            let bars = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+            let runs = layouts.into_iter().map(|layout| {
+                let bars = &bars;
+                async move {
+                    let config = reference_server::ServerConfig {
+                        layout,
+                        ..reference_server::ServerConfig::default()
+                    };
+                    let reference = start_reference(config).await?;
+                    let mut settings = settings.clone();
+                    settings.options.listener = Some(reference.listener);
+                    let record =
+                        run_and_report(catalog, reference.target, filter, &settings, Some(bars))
+                            .await;
+                    reference.server.shutdown().await;
+                    record
+                }
+            });
+            for record in futures::future::join_all(runs).await {
                 records.push(record?);
             }
         }
         Targets::Files(targets) => {
             for t in targets {
-                records.push(run_and_report(catalog, t, filter, settings).await?);
+                records.push(run_and_report(catalog, t, filter, settings, None).await?);
             }
         }
     }
@@ -67,6 +82,7 @@ async fn run_and_report(
     mut t: Target,
     filter: &Filter,
     settings: &Settings,
+    bars: Option<&MultiProgress>,
 ) -> Result<RunRecord, AppError> {
     if let Some(ms) = settings.timeout_ms {
         t.http.timeout_ms = ms;
@@ -80,7 +96,7 @@ async fn run_and_report(
         .iter()
         .filter(|c| filter.excludes(&c.id).is_none())
         .count();
-    let progress = Progress::new(total, &name);
+    let progress = Progress::new(total, &name, bars);
     let record = super::run_target(catalog, t, filter, &settings.options, &|c| {
         progress.case_finished(c)
     })

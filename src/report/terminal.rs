@@ -7,7 +7,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 
 use super::{human_duration, overall, stale_message};
 use crate::outcome::{CaseRecord, RunRecord, Status};
@@ -25,14 +25,18 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A bar of `total` cases labelled with the target's name. indicatif's
-    /// `ProgressDrawTarget::stderr()` hides itself when stderr is not a terminal
-    /// (`is_hidden()` is then true), so nothing is drawn into logs.
-    pub fn new(total: usize, target_name: &str) -> Progress {
+    /// A bar of `total` cases labelled with the target's name, one of `bars` when runs go
+    /// on at the same time. indicatif's `ProgressDrawTarget::stderr()` hides itself when
+    /// stderr is not a terminal (`is_hidden()` is then true), so nothing is drawn into logs.
+    pub fn new(total: usize, target_name: &str, bars: Option<&MultiProgress>) -> Progress {
         // `AndClear`: should the run abort before `finish`, dropping the bar must not
         // leave a half-drawn bar above the error message.
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr())
             .with_finish(ProgressFinish::AndClear);
+        let bar = match bars {
+            Some(multi) => multi.add(bar),
+            None => bar,
+        };
         // The template is a constant, so this fails only if indicatif changes its syntax;
         // the default style is then a fine fallback.
         if let Ok(style) = ProgressStyle::with_template(
@@ -250,7 +254,7 @@ mod tests {
         if std::io::stderr().is_terminal() {
             return;
         }
-        let p = Progress::new(2, "t");
+        let p = Progress::new(2, "t", None);
         assert!(p.bar.is_hidden());
         assert!(!p.colour);
         // A pass and a known failure: counted, but nothing printed into the test output.
