@@ -15,6 +15,7 @@ mod device;
 mod grants;
 mod jar;
 mod par;
+mod registration;
 mod resources;
 
 use crate::config::ServerConfig;
@@ -30,6 +31,7 @@ pub use device::DevicePolicy;
 pub use grants::{CodePolicy, PkcePolicy, RefreshPolicy, TokenPolicy};
 pub use jar::JarPolicy;
 pub use par::ParPolicy;
+pub use registration::RegistrationPolicy;
 pub use resources::{
     IntrospectionPolicy, IssuerClaim, JwksPolicy, MetadataPolicy, RevocationPolicy, UserinfoPolicy,
 };
@@ -71,6 +73,8 @@ pub struct Policy {
     pub jar: JarPolicy,
     /// JWT client authentication at every endpoint that authenticates clients.
     pub assertion: AssertionPolicy,
+    /// Dynamic client registration (RFC 7591) and management (RFC 7592).
+    pub registration: RegistrationPolicy,
 }
 
 impl Policy {
@@ -99,6 +103,7 @@ impl Policy {
             par: ParPolicy::new(&on),
             jar: JarPolicy::new(&on),
             assertion: AssertionPolicy::new(&on),
+            registration: RegistrationPolicy::new(&on),
         }
     }
 }

@@ -17,6 +17,7 @@ mod metadata;
 mod par;
 mod par_faults;
 mod refresh;
+mod registration;
 mod response_modes;
 mod revocation;
 mod server;
