@@ -465,6 +465,9 @@ async fn observe(fault: Fault, server: &TestServer) -> String {
             unique.dedup();
             format!("{} keys, {} distinct kids", kids.len(), unique.len())
         }
+        other if other.name().starts_with("registration-") => {
+            super::registration_faults::observe(other, r).await
+        }
         // The metadata, authorization-endpoint, code, PKCE and refresh faults.
         other => scenarios::observe(other, server)
             .await

@@ -18,6 +18,7 @@ mod par;
 mod par_faults;
 mod refresh;
 mod registration;
+mod registration_faults;
 mod response_modes;
 mod revocation;
 mod server;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::*;
 
-async fn send_json(
+pub(super) async fn send_json(
     router: &Router,
     method: Method,
     path: &str,
@@ -29,20 +29,17 @@ async fn send_json(
     send(router, builder.body(body).expect("request")).await
 }
 
-async fn register(router: &Router, body: Value) -> Reply {
+pub(super) async fn register(router: &Router, body: Value) -> Reply {
     send_json(router, Method::POST, "/register", None, Some(body)).await
 }
 
 /// The path of a registration's client configuration endpoint.
-fn path_of(reply: &Reply) -> String {
-    let uri = reply.json()["registration_client_uri"]
-        .as_str()
-        .expect("registration_client_uri")
-        .to_string();
-    uri.strip_prefix(BASE).expect("absolute URI").to_string()
+pub(super) fn path_of(reply: &Reply) -> String {
+    let uri = text(reply, "registration_client_uri");
+    uri.strip_prefix(BASE).unwrap_or(&uri).to_string()
 }
 
-fn text(reply: &Reply, member: &str) -> String {
+pub(super) fn text(reply: &Reply, member: &str) -> String {
     reply.json()[member]
         .as_str()
         .unwrap_or_default()
