@@ -84,6 +84,9 @@ pub struct ServerConfig {
     /// RFC 9126 §5 server metadata `require_pushed_authorization_requests`: every client
     /// must push (off by default; clients can still require it one by one, §6).
     pub require_par: bool,
+    /// RFC 7591 §3: the initial access token the registration endpoint requires (protected
+    /// registration, §3.2.2 errors as RFC 6750 describes). `None`: open registration.
+    pub registration_token: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -107,6 +110,7 @@ impl Default for ServerConfig {
             ciba_notification_endpoint: None,
             par_ttl: DEFAULT_PAR_TTL,
             require_par: false,
+            registration_token: None,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! The client registration endpoint (RFC 7591 §3) and the client configuration endpoint
 //! (RFC 7592 §2): POST registers a client; GET, PUT and DELETE on
 //! `{registration}/{client_id}` read, replace and delete it, each with the client's
-//! registration access token as a Bearer token (RFC 6750 §2.1). Registration is open: no
-//! initial access token is required (RFC 7591 §3).
+//! registration access token as a Bearer token (RFC 6750 §2.1). Registration is open unless
+//! the configuration names an initial access token (RFC 7591 §3).
 
 use axum::Json;
 use axum::body::Bytes;
@@ -10,6 +10,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
 
 use crate::client_registry::Registration;
 use crate::errors::{ErrorFormat, method_not_allowed, sanitize_description};
@@ -22,8 +24,22 @@ use crate::store::revocation_now;
 const REALM: &str = "oauth2spec-registration";
 
 /// POST on the registration endpoint (RFC 7591 §3.1).
-pub async fn post(State(state): State<SharedState>, body: Bytes) -> Response {
+pub async fn post(State(state): State<SharedState>, headers: HeaderMap, body: Bytes) -> Response {
     let policy = &state.policy.registration;
+    // §3: "The client registration endpoint MAY be an OAuth 2.0 protected resource and
+    // accept an initial access token"; a missing or wrong one is refused as RFC 6750 §3
+    // describes (configured with `ServerConfig::registration_token`).
+    if let Some(expected) = &state.config.registration_token {
+        let presented = bearer(&headers);
+        let valid: bool = presented.as_ref().is_some_and(|t| {
+            Sha256::digest(t.as_bytes())
+                .ct_eq(&Sha256::digest(expected.as_bytes()))
+                .into()
+        });
+        if !valid {
+            return unauthorized(&state, presented.map(|_| "invalid_token"));
+        }
+    }
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return error(
             &state,
@@ -255,14 +271,7 @@ fn check_token(
     client_id: &str,
 ) -> Result<Registration, Option<&'static str>> {
     let policy = &state.policy.registration;
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_string())
-        .filter(|t| !t.is_empty());
-    let Some(token) = token else {
+    let Some(token) = bearer(headers) else {
         return Err(None);
     };
     let addressed = state.clients.registration(client_id);
@@ -276,6 +285,17 @@ fn check_token(
         Some(registration) if allowed => Ok(registration),
         _ => Err(Some("invalid_token")),
     }
+}
+
+/// The token of an `Authorization: Bearer` header (RFC 6750 §2.1).
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_string())
+        .filter(|t| !t.is_empty())
 }
 
 fn unauthorized(state: &AppState, error: Option<&str>) -> Response {

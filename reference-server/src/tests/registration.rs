@@ -228,3 +228,37 @@ async fn pingone_has_no_registration_endpoint() {
         format!("{BASE}/register")
     );
 }
+
+#[tokio::test]
+async fn protected_registration_wants_the_initial_access_token() {
+    let mut config = config_with(Layout::Generic, &[]);
+    config.registration_token = Some("initial-token-0123456789".into());
+    let router = crate::build_router(config, BASE);
+    let body = json!({ "redirect_uris": ["https://client.example/cb"] });
+    // RFC 6750 §3.1: no token, no error attribute; a wrong one, invalid_token.
+    let none = send_json(&router, Method::POST, "/register", None, Some(body.clone())).await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    let challenge = none.header(header::WWW_AUTHENTICATE).unwrap_or_default();
+    assert!(challenge.starts_with("Bearer") && !challenge.contains("error="));
+    let junk = send_json(
+        &router,
+        Method::POST,
+        "/register",
+        Some("junk"),
+        Some(body.clone()),
+    )
+    .await;
+    assert!(
+        junk.header(header::WWW_AUTHENTICATE)
+            .is_some_and(|c| c.contains("error=\"invalid_token\""))
+    );
+    let good = send_json(
+        &router,
+        Method::POST,
+        "/register",
+        Some("initial-token-0123456789"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(good.status, StatusCode::CREATED);
+}
