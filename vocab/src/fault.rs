@@ -365,6 +365,8 @@ faults! {
     RegistrationDefaultsNotEchoed => "registration-defaults-not-echoed": "defaults the server filled in (`token_endpoint_auth_method`, `grant_types`, `response_types`) are left out of the response (RFC 7591 §3.2.1)",
     // Row DCR-3.2.1-echo-all.
     RegistrationMetadataNotEchoed => "registration-metadata-not-echoed": "the registration response returns only the credentials, none of the registered metadata (RFC 7591 §3.2.1 MUST)",
+    // Row DCR-3.2.1-replace-visible.
+    RegistrationScopeReplacedSilently => "registration-scope-replaced-silently": "a requested scope value the server does not offer is left out of the response but kept for the client, so the response hides what was stored (RFC 7591 §3.2.1)",
     // Row DCR-2-defaults.
     RegistrationDefaultMethodPost => "registration-default-method-post": "an omitted `token_endpoint_auth_method` defaults to client_secret_post (RFC 7591 §2: client_secret_basic)",
     // Row DCR-2-public-none.

@@ -18,6 +18,9 @@ pub struct RegistrationPolicy {
     pub defaults_echoed: bool,
     /// §3.2.1: the registered metadata is returned. Off: `registration-metadata-not-echoed`.
     pub metadata_echoed: bool,
+    /// §3.2.1: a replaced value is shown as stored. Off:
+    /// `registration-scope-replaced-silently`.
+    pub replacements_shown: bool,
     /// §2: an omitted `token_endpoint_auth_method` is client_secret_basic. Off:
     /// `registration-default-method-post`.
     pub default_method_basic: bool,
@@ -98,6 +101,7 @@ impl RegistrationPolicy {
             secret_expiry_sent: !on(Fault::RegistrationSecretNoExpiry),
             defaults_echoed: !on(Fault::RegistrationDefaultsNotEchoed),
             metadata_echoed: !on(Fault::RegistrationMetadataNotEchoed),
+            replacements_shown: !on(Fault::RegistrationScopeReplacedSilently),
             default_method_basic: !on(Fault::RegistrationDefaultMethodPost),
             none_is_public: !on(Fault::RegistrationNoneNeedsSecret),
             jwks_exclusive: !on(Fault::RegistrationJwksBothKept),

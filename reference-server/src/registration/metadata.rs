@@ -257,6 +257,12 @@ pub fn validate(policy: &RegistrationPolicy, body: &Value) -> Result<Metadata, M
         Some(_) => DEFAULT_SCOPE.to_string(),
     };
     echoed.insert("scope".into(), json!(scope));
+    // The `registration-scope-replaced-silently` fault: the response shows the offered
+    // values, the client keeps every requested one.
+    let scope = match object.get("scope").and_then(Value::as_str) {
+        Some(requested) if !policy.replacements_shown => requested.to_string(),
+        _ => scope,
+    };
 
     // contacts (§2): an array of strings.
     if let Some(value) = object.get("contacts") {

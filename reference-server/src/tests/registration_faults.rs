@@ -47,6 +47,12 @@ pub(super) async fn observe(fault: Fault, r: &Router) -> String {
         Fault::RegistrationSecretNoExpiry => reg(json!({ "redirect_uris": [CB] })).await.json()["client_secret_expires_at"].to_string(),
         Fault::RegistrationDefaultsNotEchoed => reg(json!({ "redirect_uris": [CB] })).await.json()["grant_types"].to_string(),
         Fault::RegistrationMetadataNotEchoed => reg(json!({ "redirect_uris": [CB] })).await.json()["redirect_uris"].to_string(),
+        Fault::RegistrationScopeReplacedSilently => {
+            let reply = reg(json!({ "grant_types": ["client_credentials"], "response_types": [], "scope": "read x-unoffered" })).await;
+            let (id, secret) = (text(&reply, "client_id"), text(&reply, "client_secret"));
+            let pairs = [("grant_type", "client_credentials"), ("scope", "x-unoffered")];
+            status_of(&post_form(r, "/token", Auth::Basic(&id, &secret), &pairs).await)
+        }
         Fault::RegistrationDefaultMethodPost => reg(json!({ "redirect_uris": [CB] })).await.json()["token_endpoint_auth_method"].to_string(),
         Fault::RegistrationNoneNeedsSecret => {
             let reply = reg(json!({ "redirect_uris": [CB], "token_endpoint_auth_method": "none" })).await;
