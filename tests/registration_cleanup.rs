@@ -66,6 +66,26 @@ async fn failing_registration_cases_still_delete_their_clients() {
             .collect::<Vec<_>>()
     );
     assert!(record.cases.len() >= 25, "{} cases ran", record.cases.len());
+    // A refused registration leaves its cleanup's optional `{{?reg_uri}}` unset: the cleanup
+    // step is left out without a note (nothing was registered).
+    let refused = record
+        .cases
+        .iter()
+        .find(|c| c.id == "rfc7591/validation/javascript-redirect-is-refused")
+        .expect("the javascript: case ran");
+    assert_eq!(refused.status, Status::Pass, "{}", refused.message);
+    assert!(
+        refused.notes.iter().all(|n| !n.contains("cleanup")),
+        "{:?}",
+        refused.notes
+    );
+    assert!(
+        refused
+            .exchanges
+            .iter()
+            .all(|x| !x.label.starts_with("cleanup")),
+        "no cleanup request for a refused registration"
+    );
     assert_eq!(
         reference.server.registered_client_count(),
         0,
