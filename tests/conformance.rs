@@ -121,6 +121,11 @@ const LAYOUT_SKIPS: &[(Layout, &str, &str)] = &[
         "PingOne logs in by pi.flow JSON: its target's driver reads no HTML pages",
     ),
     (
+        Layout::Pingone,
+        "registration",
+        "PingOne has no dynamic client registration endpoint (layouts.md)",
+    ),
+    (
         Layout::Aic,
         "html_login",
         "AIC logs in by AM REST with csrf/decision: its target's driver reads no HTML pages",

@@ -253,7 +253,7 @@ pub fn check_as(state: &AppState, form: &Form, origin: Origin) -> Checked {
             prompt,
         };
     }
-    let checked = check_parameters(&state.policy, form, client, mode_error, repeated, lenient);
+    let checked = check_parameters(&state.policy, form, &client, mode_error, repeated, lenient);
     let pending = match checked {
         Ok((response_type, scopes, challenge)) => Pending::Grant(AuthRequest {
             target,

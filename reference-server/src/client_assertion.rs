@@ -11,14 +11,15 @@
 //! another specification requires it.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
 use crate::client_jwt::{self, KEY_ALGS, Rejection, SECRET_ALGS};
-use crate::fixtures::{AuthMethod, ClientFixture, Fixtures};
+use crate::client_registry::ClientRegistry;
+use crate::fixtures::{AuthMethod, ClientFixture};
 use crate::policy::AssertionPolicy;
 
 /// RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion.
@@ -90,13 +91,13 @@ fn now() -> u64 {
 }
 
 /// Authenticates the client of a request carrying `client_assertion`.
-pub fn authenticate<'a>(
-    fixtures: &'a Fixtures,
+pub fn authenticate(
+    clients: &ClientRegistry,
     cx: &AssertionContext<'_>,
     assertion_type: Option<&str>,
     assertion: &str,
     client_id: Option<&str>,
-) -> Result<&'a ClientFixture, Failure> {
+) -> Result<Arc<ClientFixture>, Failure> {
     let policy = cx.policy;
     // RFC 7521 §4.2: "client_assertion_type ... The value MUST be an absolute URI".
     if policy.type_checked && assertion_type != Some(JWT_BEARER) {
@@ -119,7 +120,7 @@ pub fn authenticate<'a>(
     let named = [text("sub"), text("iss")]
         .into_iter()
         .flatten()
-        .find_map(|id| fixtures.client(id));
+        .find_map(|id| clients.client(id));
     let client = match client_id {
         // RFC 7521 §4.2: client_id "MUST identify the same client as is identified by the
         // client assertion".
@@ -138,8 +139,8 @@ pub fn authenticate<'a>(
             "the client is not registered for JWT client authentication",
         ));
     }
-    check_signature(client, cx, assertion, &unverified.alg)?;
-    check_claims(client, cx, claims)?;
+    check_signature(&client, cx, assertion, &unverified.alg)?;
+    check_claims(&client, cx, claims)?;
     Ok(client)
 }
 

@@ -14,19 +14,22 @@ use subtle::ConstantTimeEq as _;
 
 use crate::client_assertion::{self, AssertionContext, Failure};
 use crate::errors::{ErrorCode, OAuthError};
-use crate::fixtures::{AuthMethod, ClientFixture, Fixtures};
+use std::sync::Arc;
+
+use crate::client_registry::ClientRegistry;
+use crate::fixtures::{AuthMethod, ClientFixture};
 use crate::form::{Form, urldecode_component};
 use crate::policy::ClientAuthPolicy;
 
 /// Who is calling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Caller<'a> {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
     /// No client credentials and no `client_id` at all.
     Anonymous,
     /// A confidential client that proved its secret, or a public client that named itself.
     /// RFC 6749 §2.3: a public client's `client_id` is not proof of identity, so callers
     /// must check [`ClientFixture::is_confidential`] before granting confidential privileges.
-    Client(&'a ClientFixture),
+    Client(Arc<ClientFixture>),
 }
 
 /// Why client authentication failed.
@@ -95,13 +98,13 @@ struct BasicCredentials {
 
 /// Authenticates the caller of an endpoint with that endpoint's `policy`; `jwt` checks
 /// client assertions.
-pub fn authenticate<'a>(
-    fixtures: &'a Fixtures,
+pub fn authenticate(
+    clients: &ClientRegistry,
     policy: ClientAuthPolicy,
     jwt: &AssertionContext<'_>,
     headers: &HeaderMap,
     form: &Form,
-) -> Result<Caller<'a>, ClientAuthError> {
+) -> Result<Caller, ClientAuthError> {
     let body_id = form.get("client_id");
     let body_secret = form.get("client_secret");
 
@@ -120,7 +123,7 @@ pub fn authenticate<'a>(
         }
         let assertion_type = form.get("client_assertion_type");
         return match client_assertion::authenticate(
-            fixtures,
+            clients,
             jwt,
             assertion_type,
             assertion,
@@ -149,15 +152,15 @@ pub fn authenticate<'a>(
         if body_id.is_some_and(|id| id != basic.client_id) {
             return Err(ClientAuthError::ConflictingClientId);
         }
-        let client = fixtures
+        let client = clients
             .client(&basic.client_id)
             .ok_or(basic_failure("unknown client"))?;
-        if client.auth_method() != Some(AuthMethod::ClientSecretBasic) && !secret_jwt_too(client) {
+        if client.auth_method() != Some(AuthMethod::ClientSecretBasic) && !secret_jwt_too(&client) {
             return Err(basic_failure(
                 "the client is not registered for client_secret_basic",
             ));
         }
-        check_secret(policy, client, &basic.secret)
+        check_secret(policy, &client, &basic.secret)
             .ok_or(basic_failure("client authentication failed"))?;
         return Ok(Caller::Client(client));
     }
@@ -166,19 +169,20 @@ pub fn authenticate<'a>(
         (None, None) => Ok(Caller::Anonymous),
         (None, Some(_)) => Err(body_failure("client_secret was sent without client_id")),
         (Some(id), Some(secret)) => {
-            let client = fixtures.client(id).ok_or(body_failure("unknown client"))?;
-            if client.auth_method() != Some(AuthMethod::ClientSecretPost) && !secret_jwt_too(client)
+            let client = clients.client(id).ok_or(body_failure("unknown client"))?;
+            if client.auth_method() != Some(AuthMethod::ClientSecretPost)
+                && !secret_jwt_too(&client)
             {
                 return Err(body_failure(
                     "the client is not registered for client_secret_post",
                 ));
             }
-            check_secret(policy, client, secret)
+            check_secret(policy, &client, secret)
                 .ok_or(body_failure("client authentication failed"))?;
             Ok(Caller::Client(client))
         }
         (Some(id), None) => {
-            let client = fixtures.client(id).ok_or(body_failure("unknown client"))?;
+            let client = clients.client(id).ok_or(body_failure("unknown client"))?;
             if client.auth_method() == Some(AuthMethod::None) {
                 Ok(Caller::Client(client))
             } else {
@@ -263,6 +267,7 @@ fn body_failure(reason: &'static str) -> ClientAuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::Fixtures;
     use axum::http::HeaderValue;
 
     const STRICT: ClientAuthPolicy = ClientAuthPolicy {
@@ -271,19 +276,19 @@ mod tests {
     };
 
     /// `authenticate` with the strict policies.
-    fn authenticate<'a>(
-        fixtures: &'a Fixtures,
+    fn authenticate(
+        fixtures: &Fixtures,
         policy: ClientAuthPolicy,
         headers: &HeaderMap,
         form: &Form,
-    ) -> Result<Caller<'a>, ClientAuthError> {
+    ) -> Result<Caller, ClientAuthError> {
         let cache = client_assertion::JtiCache::new();
         let jwt = AssertionContext {
             policy: crate::policy::AssertionPolicy::STRICT,
             audiences: vec!["http://as.example".into()],
             replay: &cache,
         };
-        super::authenticate(fixtures, policy, &jwt, headers, form)
+        super::authenticate(&ClientRegistry::new(fixtures), policy, &jwt, headers, form)
     }
 
     fn basic(id: &str, secret: &str) -> HeaderMap {

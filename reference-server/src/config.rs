@@ -92,6 +92,9 @@ pub struct ServerConfig {
     /// The default run lists the harness's callback listener, a deployer's decision like
     /// `ciba_notification_endpoint`.
     pub request_uri_origins: Vec<String>,
+    /// RFC 7591 §3: the initial access token the registration endpoint requires (protected
+    /// registration, §3.2.2 errors as RFC 6750 describes). `None`: open registration.
+    pub registration_token: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -116,6 +119,7 @@ impl Default for ServerConfig {
             par_ttl: DEFAULT_PAR_TTL,
             require_par: false,
             request_uri_origins: Vec::new(),
+            registration_token: None,
         }
     }
 }

@@ -30,6 +30,9 @@ pub struct LayoutPaths {
     pub backchannel_authentication: String,
     /// RFC 9126 §2 pushed authorization request endpoint.
     pub par: String,
+    /// RFC 7591 §3 client registration endpoint; RFC 7592 client configuration endpoints
+    /// are `{registration}/{client_id}`. Empty (not served) in PingOne's layout.
+    pub registration: String,
 }
 
 impl LayoutPaths {
@@ -52,6 +55,7 @@ impl LayoutPaths {
             device_verification: path(Endpoint::DeviceVerification),
             backchannel_authentication: path(Endpoint::BackchannelAuthentication),
             par: path(Endpoint::Par),
+            registration: path(Endpoint::Registration),
         }
     }
 }

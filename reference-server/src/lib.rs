@@ -10,6 +10,7 @@ pub mod ciba;
 pub mod client_assertion;
 pub mod client_auth;
 pub mod client_jwt;
+pub mod client_registry;
 pub mod codes;
 pub mod config;
 pub mod devices;
@@ -29,6 +30,7 @@ pub mod notifier;
 pub mod par;
 pub mod pkce;
 pub mod policy;
+pub mod registration;
 pub mod request_object;
 pub mod request_uri;
 pub mod response_mode;
@@ -56,7 +58,7 @@ pub use layouts::{Layout, LayoutParams};
 use endpoints::{
     am_rest, authorization, ciba as ciba_endpoint, consent, device, device_verification,
     introspection, jwks, login, macaroon as macaroon_endpoint, metadata, par as par_endpoint,
-    pingone_flow, revocation, test_hooks, token, userinfo,
+    pingone_flow, registration as registration_endpoint, revocation, test_hooks, token, userinfo,
 };
 use oauth2spec_vocab::Endpoint;
 use state::{AppState, SharedState};
@@ -140,6 +142,11 @@ pub(crate) fn router(state: SharedState) -> Router {
                 .get(par_endpoint::get)
                 .fallback(par_endpoint::other_method),
         ),
+        // RFC 7591 §3; an empty path (PingOne) is not routed.
+        (
+            paths.registration.clone(),
+            post(registration_endpoint::post).fallback(registration_endpoint::other_method),
+        ),
         (state.page_path("/login"), get(login::get).post(login::post)),
         (
             state.page_path("/consent"),
@@ -183,6 +190,18 @@ pub(crate) fn router(state: SharedState) -> Router {
             router = router.route(&flows, post(pingone_flow::check));
         }
     }
+    // RFC 7592 §2: the client configuration endpoints under the registration endpoint.
+    let registration = &state.paths.registration;
+    if registration.starts_with('/') {
+        let clients = format!("{}/{{client_id}}", escape_braces(registration));
+        router = router.route(
+            &clients,
+            get(registration_endpoint::read)
+                .put(registration_endpoint::update)
+                .delete(registration_endpoint::delete)
+                .fallback(registration_endpoint::other_client_method),
+        );
+    }
     if state.config.test_hooks {
         router = router.route(test_hooks::PATH, post(test_hooks::post));
     }
@@ -204,9 +223,16 @@ pub struct RunningServer {
     pub issuer: String,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    state: SharedState,
 }
 
 impl RunningServer {
+    /// How many clients are registered at run time (RFC 7591), fixtures not counted: what
+    /// a run that cleans up after itself leaves at zero.
+    pub fn registered_client_count(&self) -> usize {
+        self.state.clients.registered_count()
+    }
+
     /// Stops accepting connections, lets in-flight requests finish and waits for the task.
     pub async fn shutdown(mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -236,7 +262,9 @@ pub async fn spawn(config: ServerConfig, bind: SocketAddr) -> std::io::Result<Ru
     let addr = listener.local_addr()?;
     let base_url = base_url_for(addr);
     let issuer = config.issuer(&base_url);
-    let router = try_build_router(config, &base_url).map_err(std::io::Error::other)?;
+    let state: SharedState =
+        Arc::new(AppState::new(config, &base_url).map_err(std::io::Error::other)?);
+    let router = router(Arc::clone(&state));
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, router)
@@ -252,6 +280,7 @@ pub async fn spawn(config: ServerConfig, bind: SocketAddr) -> std::io::Result<Ru
         issuer,
         shutdown: Some(tx),
         task: Some(task),
+        state,
     })
 }
 

@@ -6,6 +6,7 @@ use std::sync::atomic::AtomicU64;
 
 use crate::ciba::CibaStore;
 use crate::client_assertion::{AssertionContext, JtiCache};
+use crate::client_registry::ClientRegistry;
 use crate::codes::CodeStore;
 use crate::config::ServerConfig;
 use crate::devices::DeviceStore;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub par: ParStore,
     /// The `jti` values of client assertions already used (OIDC Core §9 single use).
     pub assertion_jtis: JtiCache,
+    /// The fixture clients and those registered at run time (RFC 7591).
+    pub clients: ClientRegistry,
 }
 
 /// The keys published at the JWKS endpoint.
@@ -78,7 +81,9 @@ impl AppState {
         } else {
             None
         };
+        let clients = ClientRegistry::new(&config.fixtures);
         Ok(AppState {
+            clients,
             config,
             policy,
             base_url,
@@ -128,8 +133,8 @@ impl AppState {
         }
     }
 
-    /// The registered client `client_id`.
-    pub fn client(&self, client_id: &str) -> Option<&ClientFixture> {
-        self.config.fixtures.client(client_id)
+    /// The client `client_id`: a fixture client or one registered at run time.
+    pub fn client(&self, client_id: &str) -> Option<Arc<ClientFixture>> {
+        self.clients.client(client_id)
     }
 }

@@ -66,6 +66,7 @@ pub(super) async fn serve(a: ServeArgs) -> Result<Exit, CliError> {
         layout: a.layout.server(),
         faults,
         test_hooks: a.test_hooks,
+        registration_token: a.registration_token,
         ..reference_server::ServerConfig::default()
     };
     let server = reference_server::spawn(config, a.bind)

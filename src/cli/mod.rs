@@ -128,6 +128,10 @@ pub struct ServeArgs {
     /// so that target files can use `[hooks.<name>] driver = "reference"`.
     #[arg(long)]
     pub test_hooks: bool,
+    /// Require this initial access token (a Bearer token) at the dynamic registration
+    /// endpoint (RFC 7591 §3 protected registration); registration is open without it.
+    #[arg(long, value_name = "TOKEN")]
+    pub registration_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -373,4 +373,39 @@ mod tests {
         assert!(!body.contains("Zq9"), "{body}");
         assert!(body.contains("hint=a"));
     }
+
+    /// RFC 7591 §3.2.1 and RFC 7592 §3: the registration response carries the client secret
+    /// and the registration access token; both are masked there, and wherever they appear
+    /// later (a Bearer header, a client configuration body quoting them).
+    #[test]
+    fn registration_secrets_are_masked() {
+        let mut r = Redactor::default();
+        let resp = Response {
+            url: "http://127.0.0.1/register".into(),
+            status: 201,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: br#"{"client_id":"dyn-1","client_secret":"sec-0123456789","registration_access_token":"rat-0123456789","registration_client_uri":"http://127.0.0.1/register/dyn-1"}"#.to_vec(),
+        };
+        r.learn_from(&resp);
+        let body = r.response(&resp, 4096).body.unwrap_or_default();
+        assert!(
+            !body.contains("sec-0123456789") && !body.contains("rat-0123456789"),
+            "{body}"
+        );
+        assert!(body.contains("dyn-1"), "{body}");
+        let req = Request {
+            method: "PUT".into(),
+            url: "http://127.0.0.1/register/dyn-1".into(),
+            headers: vec![
+                ("authorization".into(), "Bearer rat-0123456789".into()),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: Some(br#"{"client_id":"dyn-1","client_secret":"chosen-0123456789","client_name":"rat-0123456789"}"#.to_vec()),
+        };
+        let rec = r.request(&req);
+        assert_eq!(rec.headers[0].1, "Bearer [REDACTED]");
+        let body = rec.body.unwrap_or_default();
+        assert!(!body.contains("chosen-0123456789"), "{body}");
+        assert!(!body.contains("rat-0123456789"), "{body}");
+    }
 }

@@ -372,6 +372,76 @@ faults! {
     AssertionWrongErrorCode => "assertion-wrong-error-code": "invalid assertions get 400 `invalid_request` (RFC 7523 §3.2, RFC 7521 §4.2.1 invalid_client)",
     // Row JWTAUTH-method-binding.
     JwtClientSecretAccepted => "jwt-client-secret-accepted": "a client_secret_jwt client may also send its secret with Basic or in the body (RFC 7591 §2, derived)",
+    // Dynamic client registration (RFC 7591) and its management (RFC 7592). Each names the
+    // requirements.md row a case proves.
+    // Row DCR-3-post-json, DCR-3.2.1-201-shape.
+    RegistrationWrongStatus => "registration-wrong-status": "a successful registration answers 200 instead of 201 Created (RFC 7591 §3.2.1)",
+    // Row DCR-3.2.1-secret-expiry.
+    RegistrationSecretNoExpiry => "registration-secret-no-expiry": "a registration response with `client_secret` lacks `client_secret_expires_at` (RFC 7591 §3.2.1 REQUIRED)",
+    // Row DCR-3.2.1-echo-all.
+    RegistrationDefaultsNotEchoed => "registration-defaults-not-echoed": "defaults the server filled in (`token_endpoint_auth_method`, `grant_types`, `response_types`) are left out of the response (RFC 7591 §3.2.1)",
+    // Row DCR-3.2.1-echo-all.
+    RegistrationMetadataNotEchoed => "registration-metadata-not-echoed": "the registration response returns only the credentials, none of the registered metadata (RFC 7591 §3.2.1 MUST)",
+    // Row DCR-3.2.1-replace-visible.
+    RegistrationScopeReplacedSilently => "registration-scope-replaced-silently": "a requested scope value the server does not offer is left out of the response but kept for the client, so the response hides what was stored (RFC 7591 §3.2.1)",
+    // Row DCR-2-defaults.
+    RegistrationDefaultMethodPost => "registration-default-method-post": "an omitted `token_endpoint_auth_method` defaults to client_secret_post (RFC 7591 §2: client_secret_basic)",
+    // Row DCR-2-public-none.
+    RegistrationNoneNeedsSecret => "registration-none-needs-secret": "a client registered with `token_endpoint_auth_method` none must still authenticate with a secret (RFC 7591 §2)",
+    // Row DCR-2-jwks-exclusive.
+    RegistrationJwksBothKept => "registration-jwks-both-kept": "`jwks` and `jwks_uri` are registered and returned together (RFC 7591 §2 MUST NOT)",
+    // Rows DCR-3.2.2-invalid-redirect, RFC6749-3.1.2-absolute-no-fragment.
+    RegistrationRedirectSyntaxUnchecked => "registration-redirect-syntax-unchecked": "relative redirect URIs and ones with a fragment are registered (RFC 6749 §3.1.2, RFC 7591 §3.2.2)",
+    // Row BCP-2.6-no-http-redirect.
+    RegistrationHttpRedirectAccepted => "registration-http-redirect-accepted": "a non-loopback `http` redirect URI is registered (RFC 7591 §5, RFC 9700 §2.6)",
+    // Row DCR-3.2.2-invalid-redirect.
+    RegistrationRedirectSchemeUnchecked => "registration-redirect-scheme-unchecked": "`javascript:` and `data:` redirect URIs are registered (RFC 7591 §5, §3.2.2)",
+    // Rows DCR-5-redirect-required, RFC6749-3.1.2.2-public-register.
+    RegistrationRedirectNotRequired => "registration-redirect-not-required": "clients of redirect-based grants are registered without `redirect_uris` (RFC 7591 §5, RFC 6749 §3.1.2.2)",
+    // Row DCR-2-ignore-unknown.
+    RegistrationUnknownMemberRejected => "registration-unknown-member-rejected": "a registration carrying a metadata member the server does not understand is refused (RFC 7591 §2 MUST ignore)",
+    // Row DCR-3.2.2-invalid-metadata.
+    RegistrationBadMetadataAccepted => "registration-bad-metadata-accepted": "metadata of the wrong type or with unknown values is registered as sent (RFC 7591 §3.2.2 invalid_client_metadata)",
+    // Row DCR-2.1-grant-response-consistency.
+    RegistrationInconsistentTypesKept => "registration-inconsistent-types-kept": "`response_types` that do not match `grant_types` are registered as sent (RFC 7591 §2.1 SHOULD)",
+    // Row DCR-3.2.2-error-shape.
+    RegistrationErrorNotJson => "registration-error-not-json": "registration errors are sent as text/plain, not a JSON object (RFC 7591 §3.2.2)",
+    // Rows DCR-sec-client-id-assigned, BCP-4.15-client-id-influence.
+    RegistrationClientChosenId => "registration-client-chosen-id": "a `client_id` in the registration request becomes the client's identifier (RFC 7591 §3.2.1, §6; RFC 9700 §4.15)",
+    // Row DCR-sec-no-store.
+    RegistrationCacheable => "registration-cacheable": "registration and client configuration responses carrying secrets lack `Cache-Control: no-store` (RFC 6749 §5.1 by analogy)",
+    // Row DCR-3.2.1-unique-credentials.
+    RegistrationSharedSecret => "registration-shared-secret": "every registered client gets the same `client_secret` (RFC 7591 §3.2.1, §5)",
+    // Row DCR-usable.
+    RegistrationNotStored => "registration-not-stored": "a registration answers 201 but the client is never stored, so its credentials do not work (RFC 7591 §3, derived)",
+    // Row DCR-7592-3-management-fields.
+    RegistrationRelativeClientUri => "registration-relative-client-uri": "`registration_client_uri` is a path, not a fully qualified URL (RFC 7592 §3)",
+    // Row DCR-7592-5-rat-entropy.
+    RegistrationWeakRat => "registration-weak-rat": "registration access tokens are a short sequential counter (RFC 7592 §5)",
+    // Row DCR-7592-2.1-cross-client.
+    RegistrationRatCrossClient => "registration-rat-cross-client": "any client's registration access token opens every client configuration endpoint (RFC 7592 §2.1, App. B)",
+    // Row DCR-7592-2.1-read.
+    RegistrationReadWithoutSecret => "registration-read-without-secret": "the read response leaves out `client_secret` and `registration_access_token` (RFC 7592 App. A.1 MUST)",
+    // Row DCR-7592-2.1-bad-token.
+    RegistrationNoWwwAuthenticate => "registration-no-www-authenticate": "a client configuration request without a valid token gets 401 without `WWW-Authenticate` (RFC 6750 §3)",
+    // Row DCR-7592-2.1-bad-token.
+    RegistrationInvalidTokenUnflagged => "registration-invalid-token-unflagged": "the Bearer challenge for a wrong registration access token carries no `error=\"invalid_token\"` (RFC 6750 §3.1 SHOULD)",
+    // Row DCR-7592-2.2-update-replaces.
+    RegistrationUpdateAugments => "registration-update-augments": "an update adds to the stored `redirect_uris` instead of replacing them (RFC 7592 §2.2 MUST replace)",
+    // Row DCR-7592-2.2-client-id.
+    RegistrationUpdateClientIdIgnored => "registration-update-client-id-ignored": "an update whose `client_id` is missing or names another client is applied (RFC 7592 §2.2)",
+    // Row DCR-7592-2.2-forbidden-fields.
+    RegistrationUpdateFieldsApplied => "registration-update-fields-applied": "`registration_access_token` and `client_id_issued_at` sent in an update are applied (RFC 7592 §2.2)",
+    // Row DCR-7592-2.2-secret-rules.
+    RegistrationUpdateSecretChosen => "registration-update-secret-chosen": "an update sets the `client_secret` the client chose (RFC 7592 §2.2 MUST NOT)",
+    // Row DCR-7592-2.2-invalid.
+    RegistrationUpdateInvalidApplied => "registration-update-invalid-applied": "an update with an invalid redirect URI is applied (RFC 7592 §2.2)",
+    // Row DCR-7592-2.3-delete.
+    RegistrationDeleteKeepsClient => "registration-delete-keeps-client": "DELETE answers 204 but the client, its secret and its registration access token keep working (RFC 7592 §2.3 MUST)",
+    // Row DCR-7592-2.3-delete.
+    RegistrationDeleteKeepsTokens => "registration-delete-keeps-tokens": "tokens issued to a deleted client stay active (RFC 7592 §2.3 SHOULD)",
+    // Row DCR-7592-2-unsupported-method.
+    RegistrationPatchAccepted => "registration-patch-accepted": "PATCH on the client configuration endpoint is answered 200 (RFC 7592 §2)",
 }
 
 impl fmt::Display for Fault {

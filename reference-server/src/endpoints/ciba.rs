@@ -140,10 +140,10 @@ fn authentication_request(
             "unknown parameter {name}"
         )));
     }
-    let scope = granted_scope(client, &form)?;
+    let scope = granted_scope(&client, &form)?;
     let notification_token = notification_token(policy, mode, &form)?;
-    let user = hinted_user(state, client, &form)?;
-    check_user_code(policy, client, user, &form)?;
+    let user = hinted_user(state, &client, &form)?;
+    check_user_code(policy, &client, user, &form)?;
     let binding_message = binding_message(&form)?;
     let ttl = match form.get("requested_expiry") {
         None => state.config.ciba_ttl,
@@ -207,11 +207,11 @@ fn authentication_request(
 /// §7.1: "The Client MUST authenticate to the Backchannel Authentication Endpoint using
 /// the authentication method registered for its client_id"; §13: failures are 401
 /// `invalid_client`. A public client cannot authenticate, so it cannot use CIBA.
-fn authenticate_client<'a>(
-    state: &'a AppState,
+fn authenticate_client(
+    state: &AppState,
     headers: &HeaderMap,
     form: &Form,
-) -> Result<&'a ClientFixture, OAuthError> {
+) -> Result<std::sync::Arc<ClientFixture>, OAuthError> {
     let policy = &state.policy.ciba;
     let failed = |description: &str| {
         let mut error = OAuthError::invalid_client(description);
@@ -220,13 +220,7 @@ fn authenticate_client<'a>(
         error
     };
     let jwt = state.assertion_context(&state.paths.backchannel_authentication);
-    match authenticate(
-        &state.config.fixtures,
-        policy.client_auth,
-        &jwt,
-        headers,
-        form,
-    ) {
+    match authenticate(&state.clients, policy.client_auth, &jwt, headers, form) {
         Ok(Caller::Client(client)) if client.is_confidential() => Ok(client),
         Ok(Caller::Client(_)) => Err(failed("public clients cannot use CIBA")),
         Ok(Caller::Anonymous) => Err(failed("client authentication is required")),
@@ -445,7 +439,7 @@ pub fn deliver(state: &SharedState, id: &str, record: &CibaRequest) {
             if due { ping(policy, id, record) } else { None }
         }
         DeliveryMode::Push if approved => state.client(&record.client_id).and_then(|client| {
-            let response = ciba_grant::tokens(state, client, record, Some(id));
+            let response = ciba_grant::tokens(state, &client, record, Some(id));
             notification(
                 "push",
                 record,

@@ -52,13 +52,7 @@ fn device_authorization(
         ));
     }
     let jwt = state.assertion_context(&state.paths.device_authorization);
-    let client = match authenticate(
-        &state.config.fixtures,
-        policy.client_auth,
-        &jwt,
-        headers,
-        &form,
-    ) {
+    let client = match authenticate(&state.clients, policy.client_auth, &jwt, headers, &form) {
         Ok(Caller::Client(client)) => client,
         // §3.1: client_id is REQUIRED "if the client is not authenticating with the
         // authorization server"; a request with neither identifies no client.
@@ -66,6 +60,7 @@ fn device_authorization(
             .config
             .fixtures
             .client_by_role("device")
+            .and_then(|c| state.client(&c.client_id))
             .ok_or_else(|| OAuthError::invalid_client("no default device client"))?,
         Ok(Caller::Anonymous) => {
             return Err(OAuthError::invalid_client(
@@ -83,7 +78,7 @@ fn device_authorization(
             "the client is not registered for the device_code grant",
         ));
     }
-    let scope = granted_scope(client, form.get("scope"))?;
+    let scope = granted_scope(&client, form.get("scope"))?;
     let ttl = state
         .config
         .device_code_ttl

@@ -54,7 +54,7 @@ fn introspect(
     // RFC 7662 §2.1: "the endpoint MUST also require some form of authorization to access
     // this endpoint"; §4: to prevent token scanning.
     let caller = match authenticate(
-        &state.config.fixtures,
+        &state.clients,
         state.policy.introspection.client_auth,
         &state.assertion_context(&state.paths.introspection),
         headers,
@@ -114,7 +114,9 @@ fn introspect(
     }
 
     if !state.policy.introspection.cross_client_answered
-        && caller.is_some_and(|c| c.client_id != record.client_id)
+        && caller
+            .as_ref()
+            .is_some_and(|c| c.client_id != record.client_id)
     {
         return Err(OAuthError::new(
             StatusCode::FORBIDDEN,
@@ -138,7 +140,11 @@ fn introspect(
     {
         return Ok(inactive(state, Some(&record)));
     }
-    Ok(active(state, &record, caller.map(|c| c.client_id.as_str())))
+    Ok(active(
+        state,
+        &record,
+        caller.as_ref().map(|c| c.client_id.as_str()),
+    ))
 }
 
 /// The claims of an active token (RFC 7662 §2.2).

@@ -86,6 +86,10 @@ pub fn document(state: &AppState, location: Location) -> Map<String, Value> {
     // RFC 9126 §5: pushed_authorization_request_endpoint, and whether only pushed requests
     // are accepted (a boolean, default false; clients may require it one by one, §6).
     advertise(Endpoint::Par, &paths.par);
+    // RFC 8414 §2 / RFC 7591 §3: registration_endpoint, where the layout has one.
+    if !paths.registration.is_empty() {
+        advertise(Endpoint::Registration, &paths.registration);
+    }
     doc.insert(
         "require_pushed_authorization_requests".into(),
         if state.policy.par.require_flag_boolean {

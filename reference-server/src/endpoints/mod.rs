@@ -18,6 +18,7 @@ pub mod metadata;
 pub mod par;
 pub mod pingone_flow;
 pub mod placeholder;
+pub mod registration;
 pub mod revocation;
 pub mod test_hooks;
 pub mod token;

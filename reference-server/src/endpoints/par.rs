@@ -3,6 +3,8 @@
 //! `request_uri` the client then sends there; and the resolution of such a `request_uri`
 //! at the authorization endpoint (§4).
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -112,7 +114,7 @@ fn push(state: &AppState, headers: &HeaderMap, form: &Form) -> Result<(String, u
     pairs.insert(0, ("client_id".into(), client.client_id.clone()));
     let outer = Form::from_pairs(pairs);
     let request = match form.get("request") {
-        Some(jwt) => pushed_object(state, client, &outer, jwt)?,
+        Some(jwt) => pushed_object(state, &client, &outer, jwt)?,
         None => outer,
     };
     // §2.1: "Validate the pushed request as it would an authorization request sent to the
@@ -141,13 +143,13 @@ fn push(state: &AppState, headers: &HeaderMap, form: &Form) -> Result<(String, u
 }
 
 /// §2.1: "Authenticate the client in the same way as at the token endpoint".
-fn client<'a>(
-    state: &'a AppState,
+fn client(
+    state: &AppState,
     headers: &HeaderMap,
     form: &Form,
-) -> Result<&'a ClientFixture, OAuthError> {
+) -> Result<Arc<ClientFixture>, OAuthError> {
     let policy = &state.policy.par;
-    let fixtures = &state.config.fixtures;
+    let fixtures = &state.clients;
     // RFC 9126 §2: for JWT client authentication the issuer, the token endpoint URL and the
     // PAR endpoint URL are all audiences of the assertion ("the authorization server MUST
     // accept its issuer identifier, token endpoint URL, or pushed authorization request
@@ -326,7 +328,7 @@ fn object_request(state: &AppState, form: &Form, client_id: String, jwt: &str) -
     let Some(client) = state.client(&client_id) else {
         return Resolved::Refused("The client is not known to this server.");
     };
-    match request_object::verify(state, client, jwt) {
+    match request_object::verify(state, &client, jwt) {
         Ok(object) if jar.object_authoritative => Resolved::ByValue(object),
         Ok(object) => Resolved::ByValue(request_object::merge_outer(object, form)),
         Err(description) => Resolved::ObjectError {

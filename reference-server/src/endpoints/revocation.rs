@@ -46,7 +46,7 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
     // RFC 7009 §2.1: "The authorization server first validates the client credentials (in
     // case of a confidential client)"; public clients identify with client_id (§5).
     let caller = match authenticate(
-        &state.config.fixtures,
+        &state.clients,
         state.policy.revocation.client_auth,
         &state.assertion_context(&state.paths.revocation),
         headers,

@@ -1,6 +1,8 @@
 //! The token endpoint (RFC 6749 §3.2): request parsing, client authentication, grant
 //! dispatch and the response headers of §5.1.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -58,7 +60,7 @@ fn token_request(
     };
 
     let client = match authenticate(
-        &state.config.fixtures,
+        &state.clients,
         state.policy.token.client_auth,
         &state.assertion_context(&state.paths.token),
         headers,
@@ -77,7 +79,7 @@ fn token_request(
         },
         Err(failure) => {
             if let Some(client) = secretless_fault(state, &grant_type, headers, &form) {
-                return dispatch(state, client, grant_type, &form);
+                return dispatch(state, &client, grant_type, &form);
             }
             let mut error = failure.to_oauth_error();
             if failure.used_authorization_header() {
@@ -92,7 +94,7 @@ fn token_request(
         }
     };
 
-    dispatch(state, client, grant_type, &form)
+    dispatch(state, &client, grant_type, &form)
 }
 
 /// Runs the grant for an identified client.
@@ -120,11 +122,11 @@ fn dispatch(
 
 /// The `code-public-no-client-id` and `device-public-no-client-id` faults: an anonymous
 /// code exchange or device poll is attributed to the public client the code was issued to.
-fn code_owner_fault<'a>(
-    state: &'a AppState,
+fn code_owner_fault(
+    state: &AppState,
     grant_type: &GrantType,
     form: &Form,
-) -> Option<&'a ClientFixture> {
+) -> Option<Arc<ClientFixture>> {
     if *grant_type == GrantType::DeviceCode {
         return device_code::anonymous_owner(state, form);
     }
@@ -138,12 +140,12 @@ fn code_owner_fault<'a>(
 /// The `code-confidential-no-secret`, `refresh-confidential-no-secret` and
 /// `device-confidential-no-secret` faults: a confidential client that only names itself is
 /// taken at its word.
-fn secretless_fault<'a>(
-    state: &'a AppState,
+fn secretless_fault(
+    state: &AppState,
     grant_type: &GrantType,
     headers: &HeaderMap,
     form: &Form,
-) -> Option<&'a ClientFixture> {
+) -> Option<Arc<ClientFixture>> {
     let applies = match grant_type {
         GrantType::AuthorizationCode => !state.policy.code.confidential_secret_required,
         GrantType::RefreshToken => !state.policy.refresh.confidential_secret_required,

@@ -99,7 +99,7 @@ fn error(code: ErrorCode, description: &str) -> OAuthError {
 
 /// The `device-public-no-client-id` fault: an anonymous poll is attributed to the public
 /// client the device code was issued to.
-pub fn anonymous_owner<'a>(state: &'a AppState, form: &Form) -> Option<&'a ClientFixture> {
+pub fn anonymous_owner(state: &AppState, form: &Form) -> Option<std::sync::Arc<ClientFixture>> {
     if state.policy.device.public_client_id_required {
         return None;
     }

@@ -16,7 +16,7 @@ pub fn issue(state: &AppState, request: &AuthRequest, session: &Session) -> Outc
         return Outcome::Error(AuthError::new("server_error", "the client is gone"));
     };
     let scope = request.scope();
-    let issued = issue_access_token(state, client, &session.subject, &scope);
+    let issued = issue_access_token(state, &client, &session.subject, &scope);
     let mut params = vec![
         ("access_token", issued.token),
         ("token_type", "Bearer".to_string()),
@@ -27,7 +27,7 @@ pub fn issue(state: &AppState, request: &AuthRequest, session: &Session) -> Outc
     }
     if !state.policy.implicit.refresh_token_withheld {
         let refresh =
-            issue_refresh_token(state, client, &session.subject, &scope, &issued.grant_id);
+            issue_refresh_token(state, &client, &session.subject, &scope, &issued.grant_id);
         params.push(("refresh_token", refresh));
     }
     Outcome::Success(params)

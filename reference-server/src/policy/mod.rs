@@ -16,6 +16,7 @@ mod grants;
 mod jar;
 mod macaroon;
 mod par;
+mod registration;
 mod resources;
 
 use crate::config::ServerConfig;
@@ -32,6 +33,7 @@ pub use grants::{CodePolicy, PkcePolicy, RefreshPolicy, TokenPolicy};
 pub use jar::JarPolicy;
 pub use macaroon::MacaroonPolicy;
 pub use par::ParPolicy;
+pub use registration::RegistrationPolicy;
 pub use resources::{
     IntrospectionPolicy, IssuerClaim, JwksPolicy, MetadataPolicy, RevocationPolicy, UserinfoPolicy,
 };
@@ -74,6 +76,8 @@ pub struct Policy {
     /// JWT client authentication at every endpoint that authenticates clients.
     pub assertion: AssertionPolicy,
     pub macaroon: MacaroonPolicy,
+    /// Dynamic client registration (RFC 7591) and management (RFC 7592).
+    pub registration: RegistrationPolicy,
 }
 
 impl Policy {
@@ -103,6 +107,7 @@ impl Policy {
             jar: JarPolicy::new(&on),
             assertion: AssertionPolicy::new(&on),
             macaroon: MacaroonPolicy::new(&on),
+            registration: RegistrationPolicy::new(&on),
         }
     }
 }

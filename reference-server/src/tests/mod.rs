@@ -18,6 +18,8 @@ mod metadata;
 mod par;
 mod par_faults;
 mod refresh;
+mod registration;
+mod registration_faults;
 mod request_uri;
 mod response_modes;
 mod revocation;
