@@ -67,6 +67,7 @@ pub(super) async fn serve(a: ServeArgs) -> Result<Exit, CliError> {
         faults,
         test_hooks: a.test_hooks,
         registration_token: a.registration_token,
+        request_uri_origins: a.request_uri_origins,
         ..reference_server::ServerConfig::default()
     };
     let server = reference_server::spawn(config, a.bind)

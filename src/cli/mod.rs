@@ -132,6 +132,11 @@ pub struct ServeArgs {
     /// endpoint (RFC 7591 §3 protected registration); registration is open without it.
     #[arg(long, value_name = "TOKEN")]
     pub registration_token: Option<String>,
+    /// Fetch request objects passed by reference (RFC 9101 §5.2 `request_uri`) from this
+    /// origin, e.g. `http://127.0.0.1:8450` for a harness listener; repeatable. Without it
+    /// `request_uri` by reference is not supported (RFC 9101 §10.4.1: expected locations).
+    #[arg(long = "request-uri-origin", value_name = "ORIGIN")]
+    pub request_uri_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
