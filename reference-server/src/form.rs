@@ -85,6 +85,23 @@ impl Form {
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
     }
+
+    /// These parameters with every parameter of `outer` but `except` put in place of the
+    /// same-named ones: what a server does that lets front-channel values override a
+    /// pushed request or a request object (the faults that break RFC 9126 §4 and RFC 9101
+    /// §6.3).
+    pub fn overridden_by(&self, outer: &Form, except: &str) -> Form {
+        let front: Vec<(String, String)> = outer
+            .pairs
+            .iter()
+            .filter(|(name, _)| name != except)
+            .cloned()
+            .collect();
+        let mut pairs = self.pairs.clone();
+        pairs.retain(|(name, _)| !front.iter().any(|(n, _)| n == name));
+        pairs.extend(front);
+        Form { pairs }
+    }
 }
 
 /// `application/x-www-form-urlencoded`, with or without parameters such as `charset`.

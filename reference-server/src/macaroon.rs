@@ -28,14 +28,18 @@ fn root_key() -> &'static [u8; 32] {
     KEY.get_or_init(rand::random)
 }
 
-/// Signatures of macaroons this server minted or restricted: consulted only under the
-/// `macaroon-local-attenuation-refused` fault.
+/// Signatures of macaroons this server minted or restricted: kept and consulted only under
+/// the `macaroon-local-attenuation-refused` fault (the strict server needs no record, and
+/// would otherwise grow it with every token).
 fn issued() -> &'static Mutex<HashSet<[u8; 32]>> {
     static ISSUED: OnceLock<Mutex<HashSet<[u8; 32]>>> = OnceLock::new();
     ISSUED.get_or_init(Mutex::default)
 }
 
-fn remember(m: &Macaroon) {
+fn remember(state: &AppState, m: &Macaroon) {
+    if state.policy.macaroon.local_attenuation_accepted {
+        return;
+    }
     if let Ok(mut set) = issued().lock() {
         set.insert(m.signature);
     }
@@ -44,7 +48,7 @@ fn remember(m: &Macaroon) {
 /// A fresh macaroon whose identifier is the store key `id`.
 pub fn mint(state: &AppState, id: &str) -> String {
     let m = Macaroon::mint(root_key(), Some(&state.issuer), id.as_bytes());
-    remember(&m);
+    remember(state, &m);
     m.serialize()
 }
 
@@ -55,7 +59,7 @@ pub fn restrict(state: &AppState, macaroon: &Macaroon, caveat: &[u8]) -> Macaroo
         return macaroon.clone();
     }
     let m = macaroon.with_caveat(caveat);
-    remember(&m);
+    remember(state, &m);
     m
 }
 

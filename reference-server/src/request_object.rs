@@ -110,14 +110,5 @@ fn unverified(jwt: &str) -> Result<serde_json::Map<String, Value>, String> {
 /// The parameters of a request that carries `request`, merged under the
 /// `jar-query-params-override` fault: outer values (but `request`) replace the object's.
 pub fn merge_outer(object: Form, outer: &Form) -> Form {
-    let front: Vec<(String, String)> = outer
-        .pairs()
-        .iter()
-        .filter(|(name, _)| name != "request")
-        .cloned()
-        .collect();
-    let mut pairs = object.pairs().to_vec();
-    pairs.retain(|(name, _)| !front.iter().any(|(n, _)| n == name));
-    pairs.extend(front);
-    Form::from_pairs(pairs)
+    object.overridden_by(outer, "request")
 }

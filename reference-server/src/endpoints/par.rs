@@ -224,13 +224,10 @@ pub fn resolve_with(state: &AppState, form: &Form, fetched: Option<Fetched>) -> 
     if request_uri::by_reference(uri) {
         match fetched {
             Some(fetched) => return by_reference(state, form, fetched),
-            None if !request_uri::supported(state) => {
-                return match state.policy.jar.uri_supported {
-                    true => Resolved::UriUnsupported,
-                    // The fault: advertised as unsupported, and silently ignored.
-                    false => Resolved::FrontChannel,
-                };
-            }
+            // The `jar-unsupported-request-uri-ignored` fault: advertised as unsupported,
+            // and silently ignored.
+            None if !state.policy.jar.uri_supported => return Resolved::FrontChannel,
+            None if !request_uri::supported(state) => return Resolved::UriUnsupported,
             None => {}
         }
     }
@@ -256,18 +253,12 @@ pub fn resolve_with(state: &AppState, form: &Form, fetched: Option<Fetched>) -> 
     if !policy.challenge_kept {
         pairs.retain(|(name, _)| !name.starts_with("code_challenge"));
     }
+    let pushed = Form::from_pairs(pairs);
     if !policy.pushed_authoritative {
         // The fault: front-channel values replace pushed ones.
-        let front: Vec<(String, String)> = form
-            .pairs()
-            .iter()
-            .filter(|(name, _)| name != "request_uri")
-            .cloned()
-            .collect();
-        pairs.retain(|(name, _)| !front.iter().any(|(n, _)| n == name));
-        pairs.extend(front);
+        return Resolved::Pushed(pushed.overridden_by(form, "request_uri"));
     }
-    Resolved::Pushed(Form::from_pairs(pairs))
+    Resolved::Pushed(pushed)
 }
 
 /// RFC 9126 §3: a pushed request object, verified as RFC 9101 requires. Beside it only

@@ -178,38 +178,23 @@ async fn registered_client_works_and_is_managed_until_deleted() {
     assert_eq!(introspect(&router, &token).await.json()["active"], false);
 }
 
+/// Registers two clients, C2 and T, and reads C2's configuration with T's registration
+/// access token.
+async fn read_other_client(router: &Router) -> Reply {
+    let c2 = register(router, json!({ "redirect_uris": ["https://c.example/cb"] })).await;
+    let t = register(router, json!({ "redirect_uris": ["https://c.example/cb"] })).await;
+    let t_rat = text(&t, "registration_access_token");
+    send_json(router, Method::GET, &path_of(&c2), Some(&t_rat), None).await
+}
+
 #[tokio::test]
 async fn a_token_opens_only_its_own_client() {
-    let router = strict();
-    let c2 = register(
-        &router,
-        json!({ "redirect_uris": ["https://c.example/cb"] }),
-    )
-    .await;
-    let t = register(
-        &router,
-        json!({ "redirect_uris": ["https://c.example/cb"] }),
-    )
-    .await;
-    let t_rat = text(&t, "registration_access_token");
-    let read = send_json(&router, Method::GET, &path_of(&c2), Some(&t_rat), None).await;
+    let read = read_other_client(&strict()).await;
     assert_eq!(read.status, StatusCode::UNAUTHORIZED);
     assert!(read.json().get("client_secret").is_none());
     // Under the fault the same token opens C2.
     let faulty = router_with(Layout::Generic, &[Fault::RegistrationRatCrossClient]);
-    let c2 = register(
-        &faulty,
-        json!({ "redirect_uris": ["https://c.example/cb"] }),
-    )
-    .await;
-    let t = register(
-        &faulty,
-        json!({ "redirect_uris": ["https://c.example/cb"] }),
-    )
-    .await;
-    let t_rat = text(&t, "registration_access_token");
-    let read = send_json(&faulty, Method::GET, &path_of(&c2), Some(&t_rat), None).await;
-    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read_other_client(&faulty).await.status, StatusCode::OK);
 }
 
 #[tokio::test]

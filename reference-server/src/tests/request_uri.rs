@@ -64,6 +64,13 @@ fn object(state: &AppState, st: &str) -> (String, String) {
     (client.client_id.clone(), jwt)
 }
 
+/// The `jwt_secret` client's id and the origin of a document server hosting its request
+/// object with state `s1` at `/ro`.
+async fn hosted_object() -> (String, String) {
+    let (client_id, jwt) = object(&server(&[], &[]), "s1");
+    (client_id, document_server(jwt).await)
+}
+
 /// A server with `faults` that fetches from `origins`.
 fn server(faults: &[Fault], origins: &[&str]) -> Arc<AppState> {
     let mut config = config_with(Layout::Generic, faults);
@@ -95,9 +102,8 @@ async fn outcome(state: &AppState, client_id: &str, uri: &str, extra: &[(&str, &
 
 /// The scenario of a request_uri fault on a generic server with `faults`.
 pub async fn observe(fault: Fault, faults: &[Fault]) -> String {
-    let probe = server(faults, &[]);
-    let (client_id, jwt) = object(&probe, "s1");
-    let origin = document_server(jwt).await;
+    // The object is signed with the fixture secret, the same whatever the faults.
+    let (client_id, origin) = hosted_object().await;
     match fault {
         Fault::JarRequestUriPosted | Fault::JarRequestUriFailureIgnored => {
             let state = server(faults, &[&origin]);
@@ -119,9 +125,7 @@ pub async fn observe(fault: Fault, faults: &[Fault]) -> String {
 
 #[tokio::test]
 async fn an_object_at_a_listed_origin_is_fetched_with_get_and_is_the_request() {
-    let probe = server(&[], &[]);
-    let (client_id, jwt) = object(&probe, "s1");
-    let origin = document_server(jwt).await;
+    let (client_id, origin) = hosted_object().await;
     let state = server(&[], &[&origin]);
     let uri = format!("{origin}/ro");
     // RFC 9101 §6.3: only the object's parameters count, not the query's state.
@@ -133,9 +137,7 @@ async fn an_object_at_a_listed_origin_is_fetched_with_get_and_is_the_request() {
 
 #[tokio::test]
 async fn an_unlisted_origin_is_never_fetched_and_is_invalid_request_uri() {
-    let probe = server(&[], &[]);
-    let (client_id, jwt) = object(&probe, "s1");
-    let origin = document_server(jwt).await;
+    let (client_id, origin) = hosted_object().await;
     // §10.4.1: only expected locations; here another origin is listed.
     let state = server(&[], &["https://client.example"]);
     let got = outcome(&state, &client_id, &format!("{origin}/ro"), &[]).await;
@@ -148,9 +150,7 @@ async fn an_unlisted_origin_is_never_fetched_and_is_invalid_request_uri() {
 
 #[tokio::test]
 async fn a_failed_fetch_is_invalid_request_uri() {
-    let probe = server(&[], &[]);
-    let (client_id, jwt) = object(&probe, "s1");
-    let origin = document_server(jwt).await;
+    let (client_id, origin) = hosted_object().await;
     let state = server(&[], &[&origin]);
     let got = outcome(&state, &client_id, &format!("{origin}/missing"), &[]).await;
     assert_eq!(
